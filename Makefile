@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# devmap free path series: build, boot and test a patched Linux 7.3.4.
+# See README.md.  Variables: KERNEL_SRC, KERNEL_TARBALL, JOBS, VM_TIMEOUT.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all deps tree export roundtrip checkpatch kernel nouveau check vm clean distclean
+
+all: nouveau
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+export:
+	@$(S)/export.sh
+
+roundtrip: tree
+	@$(S)/roundtrip.sh
+
+checkpatch: tree
+	@$(S)/checkpatch.sh
+
+kernel: tree
+	@$(S)/build-kernel.sh
+	@tests/vm/build-tests.sh
+
+nouveau: kernel
+	@. $(S)/lib.sh; ko=$$KOBJ/drivers/gpu/drm/nouveau/nouveau.ko; \
+	 test -f $$ko || { echo "error: $$ko was not built" >&2; exit 1; }; \
+	 echo "bzImage:    $$KOBJ/arch/x86/boot/bzImage"; \
+	 echo "nouveau.ko: $$ko"
+
+check:
+	@$(S)/check.sh
+
+vm: kernel
+	@tests/vm/run.sh --interactive
+
+clean:
+	rm -rf build/vm build/results build/roundtrip
+
+distclean:
+	rm -rf build

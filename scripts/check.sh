@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: series hygiene, VM kernel build, one VM boot running KUnit,
+# module load/unload and hmm-tests (private and coherent), then the summary
+# in $RESULTS/summary.txt and one closing "N passed, N failed, N skipped".
+. "$(dirname "$0")/lib.sh"
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+summary=$RESULTS/summary.txt
+: > "$summary"
+t0=$(date +%s)
+stamp() { echo "$1 $(( $(date +%s) - t0 ))s" >> "$RESULTS/timings.txt"; }
+
+suite() {	# name logfile cmd...: cmd prints "name: P passed, ..." last
+	local name=$1 logf=$2; shift 2
+	if ! "$@" > "$logf" 2>&1; then
+		grep -q "^$name: " "$logf" || echo "$name: 0 passed, 1 failed, 0 skipped" >> "$logf"
+	fi
+	grep "^$name: " "$logf" | tail -1 >> "$summary"
+	stamp "$name"
+}
+
+"$TOP/scripts/deps.sh"
+"$TOP/scripts/tree.sh"
+suite roundtrip "$RESULTS/roundtrip.log" "$TOP/scripts/roundtrip.sh"
+suite checkpatch "$RESULTS/checkpatch.log" "$TOP/scripts/checkpatch.sh"
+
+if "$TOP/scripts/build-kernel.sh" > "$RESULTS/build.log" 2>&1 &&
+   "$TOP/tests/vm/build-tests.sh" >> "$RESULTS/build.log" 2>&1; then
+	echo "build: 1 passed, 0 failed, 0 skipped" >> "$summary"
+	stamp build
+	"$TOP/tests/vm/run.sh" "$RESULTS/console.log" "${VM_SUITES:-modules,hmm-private,hmm-coherent}"
+	stamp vm
+	"$TOP/tests/vm/results.py" "$RESULTS/console.log" "$TREE" "$TOP/tests/expected" "$RESULTS" >> "$summary"
+else
+	tail -30 "$RESULTS/build.log" >&2
+	echo "build: 0 passed, 1 failed, 0 skipped" >> "$summary"
+fi
+
+echo
+echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
+sed 's/^/  /' "$summary"
+for f in "$RESULTS"/{roundtrip,checkpatch}.log "$RESULTS"/{kunit,hmm-tests,modules,splat,vm}.txt; do
+	[ -f "$f" ] && grep -qE 'not ok|FAIL|fail |below|not run|^\[' "$f" && { echo "-- $f"; grep -E 'not ok|FAIL|fail |below|not run|^\[' "$f" | head -20; }
+done
+read -r p f s < <(awk '{p+=$2; f+=$4; s+=$6} END {print p+0, f+0, s+0}' "$summary")
+echo "$p passed, $f failed, $s skipped"
+[ "$f" = 0 ]

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch.pl --strict on every patch of the series (the cover letter is
+# prose).  A patch passes with 0 errors, 0 warnings and 0 checks.
+. "$(dirname "$0")/lib.sh"
+
+pass=0 fail=0
+while read -r p; do
+	if out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --quiet --show-types "$p" 2>&1) && [ -z "$out" ]; then
+		echo "ok: $(basename "$p")"
+		pass=$((pass + 1))
+	else
+		echo "not ok: $(basename "$p")"
+		echo "$out" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+done < <(series_files)
+[ $((pass + fail)) -gt 0 ] || echo "note: patches/ holds no patches yet"
+echo "checkpatch: $pass passed, $fail failed, 0 skipped"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the in-VM userspace tests statically against the tree's own uapi
+# headers into $KOBJ/tests.  hmm-tests is compiled straight from
+# tools/testing/selftests/mm without its Makefile, which would generate files
+# inside the source tree.
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+kmake -s headers_install INSTALL_HDR_PATH="$KOBJ/usr" >/dev/null
+mkdir -p "$KOBJ/tests"
+st=$TREE/tools/testing/selftests
+cc=(ccache gcc -static -O2 -Wall -U_FORTIFY_SOURCE -isystem "$KOBJ/usr/include"
+    -isystem "$TREE/tools/include/uapi" -I "$TREE" -I "$st" -I "$st/mm")
+"${cc[@]}" -o "$KOBJ/tests/hmm-tests" "$st/mm/hmm-tests.c" "$st/mm/vm_util.c" \
+	"$st/mm/hugepage_settings.c" -lrt -lpthread -lm
+log "built $(ls "$KOBJ/tests" | tr '\n' ' ')"
