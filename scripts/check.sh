@@ -41,8 +41,11 @@ fi
 echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
+pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
 for f in "$RESULTS"/{roundtrip,checkpatch}.log "$RESULTS"/{kunit,hmm-tests,modules,splat,vm}.txt; do
-	[ -f "$f" ] && grep -qE 'not ok|FAIL|fail |below|not run|^\[' "$f" && { echo "-- $f"; grep -E 'not ok|FAIL|fail |below|not run|^\[' "$f" | head -20; }
+	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
+	echo "-- $f"
+	grep -E "$pat" "$f" | sed -n 1,20p || true
 done
 read -r p f s < <(awk '{p+=$2; f+=$4; s+=$6} END {print p+0, f+0, s+0}' "$summary")
 echo "$p passed, $f failed, $s skipped"

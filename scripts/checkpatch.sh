@@ -6,7 +6,7 @@
 
 pass=0 fail=0
 while read -r p; do
-	if out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --quiet --show-types "$p" 2>&1) && [ -z "$out" ]; then
+	if out=$(cd "$TREE" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --show-types "$p" 2>&1) && [ -z "$out" ]; then
 		echo "ok: $(basename "$p")"
 		pass=$((pass + 1))
 	else

@@ -6,7 +6,7 @@
 #   run.sh --interactive                    make vm: a shell on the console
 . "$(dirname "$0")/../../scripts/lib.sh"
 
-VM_TIMEOUT=${VM_TIMEOUT:-1800}
+VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-4G}		# >4 GiB guest-physical for the coherent memmap=
 VM_CPUS=${VM_CPUS:-2}
 # memmap=: two 256 MiB "special purpose memory" ranges for test_hmm's
