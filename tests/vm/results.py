@@ -6,7 +6,7 @@ Usage: results.py CONSOLE_LOG KERNEL_TREE EXPECTED_DIR OUT_DIR
 
 Writes OUT_DIR/<suite>.txt (details) and prints one line per suite:
 "SUITE: P passed, F failed, S skipped".  Suites: kunit, hmm-tests, modules,
-splat, vm.
+kmemleak, splat, vm.
 """
 import os
 import re
@@ -180,7 +180,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     lines = read_lines(logf)
     suites = [kunit(lines, tree, out), hmm_tests(lines, expected, out),
-              markers(lines, 'modules'), splat(lines, expected), markers(lines, 'vm')]
+              markers(lines, 'modules'), markers(lines, 'kmemleak'),
+              splat(lines, expected), markers(lines, 'vm')]
     vm = suites[-1]
     if any('@@ DONE' in l for l in lines):
         vm.p += 1
