@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps tree export roundtrip checkpatch kernel nouveau check vm clean distclean
+.PHONY: all deps tree export roundtrip checkpatch bisect kernel nouveau check vm clean distclean
 
 all: nouveau
 
@@ -24,6 +24,11 @@ roundtrip: tree
 checkpatch: tree
 	@$(S)/checkpatch.sh
 
+# Each patch on its own (W=1, the objects the series can break); needs the
+# VM kernel's .config, so it runs after `make kernel`.
+bisect: kernel
+	@$(S)/bisect-check.sh
+
 kernel: tree
 	@$(S)/build-kernel.sh
 	@tests/vm/build-tests.sh
@@ -41,7 +46,7 @@ vm: kernel
 	@tests/vm/run.sh --interactive
 
 clean:
-	rm -rf build/vm build/results build/roundtrip
+	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree
 
 distclean:
 	rm -rf build
