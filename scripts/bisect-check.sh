@@ -24,7 +24,7 @@ rm -rf "$wt"
 git -C "$TREE" worktree add -q --detach "$wt" "$BASE_TAG"
 mkdir -p "$obj"
 cp "$KOBJ/.config" "$obj/.config"
-bmake() { make -C "$wt" O="$obj" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"; }
+bmake() { TREE=$wt KOBJ=$obj kmake "$@"; }
 bmake -s olddefconfig prepare >/dev/null
 
 pass=0 fail=0
