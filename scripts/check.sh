@@ -30,7 +30,7 @@ if "$TOP/scripts/build-kernel.sh" > "$RESULTS/build.log" 2>&1 &&
    "$TOP/tests/vm/build-tests.sh" >> "$RESULTS/build.log" 2>&1; then
 	echo "build: 1 passed, 0 failed, 0 skipped" >> "$summary"
 	stamp build
-	"$TOP/tests/vm/run.sh" "$RESULTS/console.log" "${VM_SUITES:-modules,hmm-private,hmm-coherent,kmemleak}"
+	"$TOP/tests/vm/run.sh" "$RESULTS/console.log" "${VM_SUITES:-modules,hmm-private,hmm-coherent,p2pdma,kmemleak}"
 	stamp vm
 	"$TOP/tests/vm/results.py" "$RESULTS/console.log" "$TREE" "$TOP/tests/expected" "$RESULTS" >> "$summary"
 else
@@ -42,7 +42,7 @@ echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
 pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
-for f in "$RESULTS"/{roundtrip,checkpatch}.log "$RESULTS"/{kunit,hmm-tests,modules,kmemleak,splat,vm}.txt; do
+for f in "$RESULTS"/{roundtrip,checkpatch}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
 	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
 	echo "-- $f"
 	grep -E "$pat" "$f" | sed -n 1,20p || true

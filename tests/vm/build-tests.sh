@@ -13,4 +13,5 @@ cc=(ccache gcc -static -O2 -Wall -U_FORTIFY_SOURCE -isystem "$KOBJ/usr/include"
     -isystem "$TREE/tools/include/uapi" -I "$TREE" -I "$st" -I "$st/mm")
 "${cc[@]}" -o "$KOBJ/tests/hmm-tests" "$st/mm/hmm-tests.c" "$st/mm/vm_util.c" \
 	"$st/mm/hugepage_settings.c" -lrt -lpthread -lm
+"${cc[@]}" -o "$KOBJ/tests/p2pmem-test" "$TOP/tests/p2pdma/p2pmem-test.c"
 log "built $(ls "$KOBJ/tests" | tr '\n' ' ')"

@@ -5,8 +5,8 @@
 Usage: results.py CONSOLE_LOG KERNEL_TREE EXPECTED_DIR OUT_DIR
 
 Writes OUT_DIR/<suite>.txt (details) and prints one line per suite:
-"SUITE: P passed, F failed, S skipped".  Suites: kunit, hmm-tests, modules,
-kmemleak, splat, vm.
+"SUITE: P passed, F failed, S skipped".  Suites: kunit, hmm-tests, p2pdma,
+modules, kmemleak, splat, vm.
 """
 import os
 import re
@@ -87,15 +87,17 @@ def kunit(lines, tree, out):
     return s
 
 
-def hmm_tests(lines, expected, out):
-    """hmm-tests per phase: tests listed in expected/hmm-<phase>.xfail may fail
+def selftests(lines, expected, suite, required):
+    """kselftest-harness output per phase (the "@@ BEGIN <phase>" blocks of
+    the phases in @required): tests listed in expected/<phase>.xfail may fail
     (counted as skipped, named in the details); every other failure counts,
-    and a pass count below expected/hmm-<phase>.pass is a failure too."""
-    s = Suite('hmm-tests')
+    and a pass count below expected/<phase>.pass is a failure too, so a
+    suite that skips does not pass."""
+    s = Suite(suite)
     details = []
     blocks = {}
     for ph, l in phases(lines):
-        if ph.startswith('hmm-'):
+        if ph in required:
             blocks.setdefault(ph, []).append(l)
     for ph in sorted(blocks):
         ok, bad, skip, known = [], [], [], []
@@ -125,13 +127,13 @@ def hmm_tests(lines, expected, out):
         s.s += len(skip) + len(known)
         if end is None or not (ok or bad or skip or known):
             s.f += 1
-            details.append(f'  {ph}: hmm-tests did not run to completion')
+            details.append(f'  {ph}: {suite} did not run to completion')
         if want is not None and len(ok) < want:
             s.f += 1
             details.append(f'  {ph}: {len(ok)} passes is below the unpatched baseline of {want}')
         for n in sorted(xfail - set(known)):
             details.append(f'  known failure now passes or did not run: {n}')
-    for ph in ('hmm-private', 'hmm-coherent'):
+    for ph in required:
         if ph not in blocks:
             s.f += 1
             details.append(f'{ph}: not run')
@@ -179,7 +181,9 @@ def main():
     logf, tree, expected, out = sys.argv[1:5]
     os.makedirs(out, exist_ok=True)
     lines = read_lines(logf)
-    suites = [kunit(lines, tree, out), hmm_tests(lines, expected, out),
+    suites = [kunit(lines, tree, out),
+              selftests(lines, expected, 'hmm-tests', ('hmm-private', 'hmm-coherent')),
+              selftests(lines, expected, 'p2pdma', ('p2pdma',)),
               markers(lines, 'modules'), markers(lines, 'kmemleak'),
               splat(lines, expected), markers(lines, 'vm')]
     vm = suites[-1]

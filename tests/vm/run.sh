@@ -17,7 +17,11 @@ memmap=256M!0x100000000 memmap=256M!0x110000000"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max
       -smp "$VM_CPUS,sockets=$VM_CPUS" -m "$VM_MEM" -no-reboot -display none -nic none
       -kernel "$KOBJ/arch/x86/boot/bzImage" -initrd "$KOBJ/initramfs.cpio.gz"
-      -device nvme,serial=devmap0,cmb_size_mb=64)
+      -drive "file=$KOBJ/nvme.img,if=none,id=nvm,format=raw"
+      -device nvme,serial=devmap0,cmb_size_mb=16,drive=nvm)
+
+# An NVMe namespace for p2pmem O_DIRECT I/O; its CMB is registered as p2pmem.
+truncate -s 64M "$KOBJ/nvme.img"
 
 "$TOP/tests/vm/mkinitramfs.sh" >/dev/null
 if [ "${1:-}" = --interactive ]; then
