@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: series hygiene, VM kernel build, one VM boot running KUnit,
+# `make check`: series hygiene, compile tests, VM kernel build, one VM boot running KUnit,
 # module load/unload and hmm-tests (private and coherent), then the summary
 # in $RESULTS/summary.txt and one closing "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +25,8 @@ suite() {	# name logfile cmd...: cmd prints "name: P passed, ..." last
 "$TOP/scripts/tree.sh"
 suite roundtrip "$RESULTS/roundtrip.log" "$TOP/scripts/roundtrip.sh"
 suite checkpatch "$RESULTS/checkpatch.log" "$TOP/scripts/checkpatch.sh"
+# Code the VM kernel does not build: KVM PPC secure guests (ppc64le cross).
+suite compile-ppc64le "$RESULTS/compile-ppc64le.log" "$TOP/scripts/compile-test.sh" ppc64le
 
 if "$TOP/scripts/build-kernel.sh" > "$RESULTS/build.log" 2>&1 &&
    "$TOP/tests/vm/build-tests.sh" >> "$RESULTS/build.log" 2>&1; then
@@ -42,7 +44,7 @@ echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
 pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
-for f in "$RESULTS"/{roundtrip,checkpatch}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
+for f in "$RESULTS"/{roundtrip,checkpatch,compile-ppc64le}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
 	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
 	echo "-- $f"
 	grep -E "$pat" "$f" | sed -n 1,20p || true
