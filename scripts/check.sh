@@ -27,6 +27,8 @@ suite roundtrip "$RESULTS/roundtrip.log" "$TOP/scripts/roundtrip.sh"
 suite checkpatch "$RESULTS/checkpatch.log" "$TOP/scripts/checkpatch.sh"
 # Code the VM kernel does not build: KVM PPC secure guests (ppc64le cross).
 suite compile-ppc64le "$RESULTS/compile-ppc64le.log" "$TOP/scripts/compile-test.sh" ppc64le
+# ... and amdkfd, drm_pagemap and xe (x86_64 with AMDGPU/HSA_AMD_SVM/XE/GPUSVM).
+suite compile-drm "$RESULTS/compile-drm.log" "$TOP/scripts/compile-test.sh" drm
 
 if "$TOP/scripts/build-kernel.sh" > "$RESULTS/build.log" 2>&1 &&
    "$TOP/tests/vm/build-tests.sh" >> "$RESULTS/build.log" 2>&1; then
@@ -44,7 +46,7 @@ echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
 pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
-for f in "$RESULTS"/{roundtrip,checkpatch,compile-ppc64le}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
+for f in "$RESULTS"/{roundtrip,checkpatch,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
 	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
 	echo "-- $f"
 	grep -E "$pat" "$f" | sed -n 1,20p || true

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Compile-test the code the series touches that the VM kernel cannot build:
-#   compile-test.sh TARGET    (ppc64le)
+#   compile-test.sh TARGET    (ppc64le, drm)
 # Configures build/compile-TARGET from a defconfig plus configs/TARGET.config
 # (verified: every requested option must survive olddefconfig), then builds
 # the target's objects with W=1.  Prints "compile-TARGET: P passed, F failed,
@@ -16,8 +16,14 @@ ppc64le)
 	cc="ccache powerpc64le-linux-gnu-gcc"
 	defconfig=ppc64le_defconfig
 	objs=(arch/powerpc/kvm/ mm/memremap.o mm/memremap_pool.o mm/migrate_device.o) ;;
+drm)
+	arch=()
+	cc="ccache gcc"
+	defconfig=x86_64_defconfig
+	objs=(drivers/gpu/drm/drm_pagemap.o drivers/gpu/drm/drm_gpusvm.o
+	      drivers/gpu/drm/xe/xe_svm.o drivers/gpu/drm/amd/amdgpu/) ;;
 *)
-	echo >&2 "usage: $0 ppc64le"; exit 2 ;;
+	echo >&2 "usage: $0 ppc64le|drm"; exit 2 ;;
 esac
 frag=$TOP/configs/$target.config
 cmake_() { make -C "$TREE" O="$out" -j"$JOBS" "${arch[@]}" CC="$cc" HOSTCC="ccache gcc" "$@"; }
