@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: series hygiene, compile tests, VM kernel build, one VM boot running KUnit,
-# module load/unload and hmm-tests (private and coherent), then the summary
-# in $RESULTS/summary.txt and one closing "N passed, N failed, N skipped".
+# `make check`: series hygiene, compile tests, VM kernel build, one VM boot
+# running KUnit, module load/unload, hmm-tests (private and coherent), p2pmem
+# and kmemleak, then the summary in $RESULTS/summary.txt and one closing
+# "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 
 rm -rf "$RESULTS"
