@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps tree export roundtrip checkpatch bisect kernel nouveau check vm clean distclean
+.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check kernel nouveau check vm clean distclean
 
 all: nouveau
 
@@ -24,10 +24,24 @@ roundtrip: tree
 checkpatch: tree
 	@$(S)/checkpatch.sh
 
+series: tree
+	@$(S)/series-check.sh
+
+mbox: tree
+	@$(S)/mbox.sh
+
+docs: tree
+	@$(S)/docs-check.sh
+
+grep-proof: tree
+	@$(S)/grep-proof.sh
+
 # Each patch on its own (W=1, the objects the series can break); needs the
 # VM kernel's .config, so it runs after `make kernel`.
 bisect: kernel
 	@$(S)/bisect-check.sh
+
+bisect-check: bisect
 
 kernel: tree
 	@$(S)/build-kernel.sh
@@ -46,7 +60,7 @@ vm: kernel
 	@tests/vm/run.sh --interactive
 
 clean:
-	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree
+	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am
 
 distclean:
 	rm -rf build

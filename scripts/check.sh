@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: series hygiene, compile tests, VM kernel build, one VM boot
-# running KUnit, module load/unload, hmm-tests (private and coherent), p2pmem
-# and kmemleak, then the summary in $RESULTS/summary.txt and one closing
+# `make check`: series hygiene (round trip; checkpatch, sign-offs, cover
+# letter and the mailed mbox; kernel-doc and rst; the grep proof that no
+# ->folio_free is left), compile tests, VM kernel build, one VM boot running
+# KUnit, module load/unload, hmm-tests (private and coherent), p2pmem and
+# kmemleak, then the summary in $RESULTS/summary.txt and one closing
 # "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +27,9 @@ suite() {	# name logfile cmd...: cmd prints "name: P passed, ..." last
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/tree.sh"
 suite roundtrip "$RESULTS/roundtrip.log" "$TOP/scripts/roundtrip.sh"
-suite checkpatch "$RESULTS/checkpatch.log" "$TOP/scripts/checkpatch.sh"
+suite series "$RESULTS/series.log" "$TOP/scripts/series-check.sh"
+suite docs "$RESULTS/docs.log" "$TOP/scripts/docs-check.sh"
+suite grep-proof "$RESULTS/grep-proof.log" "$TOP/scripts/grep-proof.sh"
 # Code the VM kernel does not build: KVM PPC secure guests (ppc64le cross).
 suite compile-ppc64le "$RESULTS/compile-ppc64le.log" "$TOP/scripts/compile-test.sh" ppc64le
 # ... and amdkfd, drm_pagemap and xe (x86_64 with AMDGPU/HSA_AMD_SVM/XE/GPUSVM).
@@ -47,7 +51,7 @@ echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
 pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
-for f in "$RESULTS"/{roundtrip,checkpatch,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
+for f in "$RESULTS"/{roundtrip,series,docs,grep-proof,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
 	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
 	echo "-- $f"
 	grep -E "$pat" "$f" | sed -n 1,20p || true

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make export`: write the tree's commits on $BASE_TAG back to patches/.
 # --zero-commit and --no-signature keep the files stable across rebases and
-# git versions; the hand-written cover letter (0000-cover-letter.patch) is kept.
+# git versions; the hand-written cover letter (0000-cover-letter.patch) is kept
+# and its generated tail (count, shortlog, diffstat, base-commit) refreshed.
 . "$(dirname "$0")/lib.sh"
 
 git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null || die "no tree: run make tree"
@@ -20,3 +21,4 @@ find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*
 [ "$n" -gt 0 ] && cp "$tmp"/*.patch "$PATCHES"/
 log "exported $n patches to $PATCHES"
 git -C "$TOP" status --short -- patches >&2 || true
+"$TOP/scripts/cover-letter.sh"
