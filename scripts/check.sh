@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: series hygiene (round trip; checkpatch, sign-offs, cover
 # letter and the mailed mbox; kernel-doc and rst; the grep proof that no
-# ->folio_free is left), compile tests, VM kernel build, one VM boot running
-# KUnit, module load/unload, hmm-tests (private and coherent), p2pmem and
-# kmemleak, then the summary in $RESULTS/summary.txt and one closing
-# "N passed, N failed, N skipped".
+# ->folio_free is left), the igt test's plain-C core, compile tests, VM
+# kernel build, one VM boot running KUnit, module load/unload, hmm-tests
+# (private and coherent), p2pmem and kmemleak, then the summary in
+# $RESULTS/summary.txt and one closing "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 
 rm -rf "$RESULTS"
@@ -30,6 +30,9 @@ suite roundtrip "$RESULTS/roundtrip.log" "$TOP/scripts/roundtrip.sh"
 suite series "$RESULTS/series.log" "$TOP/scripts/series-check.sh"
 suite docs "$RESULTS/docs.log" "$TOP/scripts/docs-check.sh"
 suite grep-proof "$RESULTS/grep-proof.log" "$TOP/scripts/grep-proof.sh"
+# The igt nouveau SVM test's plain-C core: helper unit tests, the cases on a
+# simulated device, and the skip path (no NVIDIA GPU here).
+suite svm-userspace "$RESULTS/svm-userspace.log" env SVM_OUT="$BUILD/igt" "$TOP/tests/igt/run-userspace.sh"
 # Code the VM kernel does not build: KVM PPC secure guests (ppc64le cross).
 suite compile-ppc64le "$RESULTS/compile-ppc64le.log" "$TOP/scripts/compile-test.sh" ppc64le
 # ... and amdkfd, drm_pagemap and xe (x86_64 with AMDGPU/HSA_AMD_SVM/XE/GPUSVM).
@@ -51,7 +54,7 @@ echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
 pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
-for f in "$RESULTS"/{roundtrip,series,docs,grep-proof,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
+for f in "$RESULTS"/{roundtrip,series,docs,grep-proof,svm-userspace,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,kmemleak,splat,vm}.txt; do
 	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
 	echo "-- $f"
 	grep -E "$pat" "$f" | sed -n 1,20p || true
