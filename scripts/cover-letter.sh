@@ -15,7 +15,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 # The prose ends at the shortlog header: "Name (N):".
 awk '/^[^ ].* \([0-9]+\):$/ { exit } { print }' "$cover" |
-	sed -E "s/^Subject: \[PATCH 0+\/[0-9]+\]/Subject: [PATCH $(printf "%0${#n}d" 0)\/$n]/" |
+	sed -E "s/^Subject: \[[A-Z ]*PATCH 0+\/[0-9]+\]/Subject: [$SUBJECT_PREFIX $(printf "%0${#n}d" 0)\/$n]/" |
 	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$tmp"
 {
 	cat "$tmp"

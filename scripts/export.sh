@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=$(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD)
 if [ "$n" -gt 0 ]; then
 	git -C "$TREE" format-patch -q --zero-commit --no-signature --numbered \
-		--subject-prefix=PATCH -o "$tmp" "$BASE_TAG"..HEAD
+		--subject-prefix="$SUBJECT_PREFIX" -o "$tmp" "$BASE_TAG"..HEAD
 fi
 find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
 [ "$n" -gt 0 ] && cp "$tmp"/*.patch "$PATCHES"/

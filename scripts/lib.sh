@@ -11,6 +11,8 @@ PATCHES=$TOP/patches
 BASE_TAG=v7.3.4-base
 KVER=7.3.4
 JOBS=${JOBS:-2}
+# An RFC until the benchmarks are in and hardware has run it.
+SUBJECT_PREFIX=${SUBJECT_PREFIX:-RFC PATCH}
 
 # Deterministic identity and dates: the baseline commit gets the same hash
 # on every machine, so exported patches do not churn.

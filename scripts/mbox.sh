@@ -74,7 +74,7 @@ trap 'git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 rm -rf "$out/split"
 mkdir "$out/split"
 nmsg=$(git mailsplit -o"$out/split" "$out/series.mbox")
-grep -q "^Subject: \[PATCH 0*/${#series[@]}\]" "$out/split/0001"
+grep -q "^Subject: \[$SUBJECT_PREFIX 0*/${#series[@]}\]" "$out/split/0001"
 check $? "series.mbox: $nmsg messages, the first is the cover letter 0/${#series[@]}"
 msgs=("$out"/split/*)
 if git -C "$wt" am -q --whitespace=error-all "${msgs[@]:1}" > "$out/am.log" 2>&1; then

@@ -38,7 +38,7 @@ done < <(series_files)
 cover=$PATCHES/0000-cover-letter.patch
 n=$(series_files | wc -l)
 want=$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")
-if [ -f "$cover" ] && grep -q "^Subject: \[PATCH 0*/$n\]" "$cover" &&
+if [ -f "$cover" ] && grep -q "^Subject: \[$SUBJECT_PREFIX 0*/$n\]" "$cover" &&
    grep -qx "base-commit: $want" "$cover" &&
    diff <(git -C "$TREE" log --reverse --format='      %s' "$BASE_TAG"..HEAD) \
 	<(sed -n '/^[^ ].* ([0-9]*):$/,/^$/p' "$cover" | sed '1d;$d') >/dev/null; then
