@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix kernel nouveau check vm clean distclean
+.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix rig kernel nouveau check vm clean distclean
 
 all: nouveau
 
@@ -43,6 +43,10 @@ bisect: kernel
 
 bisect-check: bisect
 
+# Installable packages for a GPU rig (tests/igt/RIG.md); hours on two cores.
+rig: tree
+	@$(S)/rig.sh
+
 # Every compile configuration and sparse, one build at a time.
 matrix: tree
 	@$(S)/matrix.sh
@@ -64,7 +68,7 @@ vm: kernel
 	@tests/vm/run.sh --interactive
 
 clean:
-	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree
+	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig
 
 distclean:
 	rm -rf build
