@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix rig kernel nouveau check vm clean distclean
+.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix rig bench kernel nouveau check vm clean distclean
 
 all: nouveau
 
@@ -43,6 +43,10 @@ bisect: kernel
 
 bisect-check: bisect
 
+# The series vs pristine 7.3.4, side by side (build/results/bench.md).
+bench: tree
+	@$(S)/bench.sh
+
 # Installable packages for a GPU rig (tests/igt/RIG.md); hours on two cores.
 rig: tree
 	@$(S)/rig.sh
@@ -68,7 +72,7 @@ vm: kernel
 	@tests/vm/run.sh --interactive
 
 clean:
-	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig
+	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig build/bench-base
 
 distclean:
 	rm -rf build

@@ -14,4 +14,9 @@ cc=(ccache gcc -static -O2 -Wall -U_FORTIFY_SOURCE -isystem "$KOBJ/usr/include"
 "${cc[@]}" -o "$KOBJ/tests/hmm-tests" "$st/mm/hmm-tests.c" "$st/mm/vm_util.c" \
 	"$st/mm/hugepage_settings.c" -lrt -lpthread -lm
 "${cc[@]}" -o "$KOBJ/tests/p2pmem-test" "$TOP/tests/p2pdma/p2pmem-test.c"
+"${cc[@]}" -o "$KOBJ/tests/hmm-bench" "$TOP/tests/bench/hmm-bench.c" -lpthread
+# The free-path microbenchmark, an external module; MO= keeps its build
+# output out of the repository.
+kmake -s M="$TOP/tests/bench" MO="$KOBJ/bench-mod" modules
+cp "$KOBJ/bench-mod/devmap_free_bench.ko" "$KOBJ/tests/"
 log "built $(ls "$KOBJ/tests" | tr '\n' ' ')"

@@ -14,6 +14,7 @@ cp "$TOP/tests/vm/init" "$root/init"
 cp -a "$KOBJ/mods/lib/modules" "$root/lib/"
 for t in "$KOBJ"/tests/*; do
 	[ -x "$t" ] && cp "$t" "$root/bin/"
+	case $t in *.ko) cp "$t" "$root/lib/" ;; esac
 done
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out"
 log "initramfs $(du -h "$out" | cut -f1) at $out"

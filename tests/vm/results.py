@@ -6,7 +6,7 @@ Usage: results.py CONSOLE_LOG KERNEL_TREE EXPECTED_DIR OUT_DIR
 
 Writes OUT_DIR/<suite>.txt (details) and prints one line per suite:
 "SUITE: P passed, F failed, S skipped".  Suites: kunit, hmm-tests, p2pdma,
-modules, kmemleak, splat, vm.
+modules, kmemleak, bench (when it ran), splat, vm.
 """
 import os
 import re
@@ -151,6 +151,28 @@ def markers(lines, suite):
     return s
 
 
+BENCH_METRICS = ('kmod_alloc_ns_per_folio', 'kmod_free_ns_per_folio',
+                 'migrate_4k_to_dev', 'migrate_4k_to_sys',
+                 'migrate_4k_2t_round_trip', 'munmap_dev',
+                 'migrate_thp_to_dev', 'migrate_thp_to_sys',
+                 'mem_held_after', 'mem_held_after_reclaim')
+
+
+def bench_smoke(lines):
+    """make bench's programs on tiny sizes: they ran and printed every
+    metric.  The numbers themselves are make bench's business."""
+    s = markers(lines, 'bench')
+    seen = {m.group(1) for l in lines
+            for m in [re.search(r'@@ BENCH (\S+) (-?[0-9.]+) \S+', l)] if m}
+    for name in BENCH_METRICS:
+        if name in seen:
+            s.p += 1
+        else:
+            s.f += 1
+            s.notes.append(f'fail metric {name} not printed')
+    return s
+
+
 def splat(lines, expected):
     """Any splat line fails, except those a named allow-list entry covers
     (phase, regex, reason: tests/expected/splat-allow.txt)."""
@@ -186,6 +208,8 @@ def main():
               selftests(lines, expected, 'p2pdma', ('p2pdma',)),
               markers(lines, 'modules'), markers(lines, 'kmemleak'),
               splat(lines, expected), markers(lines, 'vm')]
+    if any('@@ BEGIN bench' in l for l in lines):
+        suites.insert(-2, bench_smoke(lines))
     vm = suites[-1]
     if any('@@ DONE' in l for l in lines):
         vm.p += 1
