@@ -34,7 +34,8 @@ t_build=$(( $(date +%s) - t0 ))
 
 rm -rf "$out"
 mkdir -p "$out"
-args=("devmap.bench=-n;$pages;-r;$runs" "devmap.bench_mod=nr_folios=$folios;rounds=7")
+args=("devmap.bench=-n;$pages;-r;$runs" "devmap.bench_mod=nr_folios=$folios;rounds=7"
+      devmap.bench_thp=1)
 for r in $(seq 1 "$rounds"); do
 	# Alternate which kernel goes first, so that drift hits both alike.
 	order="base series"

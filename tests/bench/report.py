@@ -32,6 +32,9 @@ def main():
         for m in BENCH.finditer(text):
             vals.setdefault((m.group(1), mit, kernel), []).append(float(m.group(2)))
             units[m.group(1)] = m.group(3)
+        if '@@ INFO benchmark_thp_migration failed' in text:
+            info.add(f'{os.path.basename(path)}: hmm-tests benchmark_thp_migration '
+                     'failed, its numbers are missing from that boot')
         for m in re.finditer(r'@@ INFO spectre_v2: (.*)', text):
             info.add(f'{kernel}, mitigations={mit}: spectre_v2 "{m.group(1).strip()}"')
 
