@@ -7,6 +7,7 @@
 #   ../shared/linux/linux-source-7.3.4.tar.xz, checked against SHA256SUMS
 #   Debian's linux-source-7.3 package, downloaded with a private apt config
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/debian-apt.sh"
 
 if git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1; then
 	exit 0
@@ -35,21 +36,9 @@ from_tarball() {
 }
 
 from_debian() {
-	# Download only: a private sources list built from the system's own
-	# mirrors with the suite switched, never touching /etc/apt.
-	local d=$BUILD/apt uris
-	command -v apt-get >/dev/null || return 1
-	uris=$(grep -rhoE '^(URIs:|deb) +[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' | grep -v security | sort -u | head -1)
-	[ -n "$uris" ] || return 1
-	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/pkg"
-	for suite in unstable testing; do
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uris $suite main"
-	done > "$d/sources.list"
-	local opts=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		    -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d" -o Debug::NoLocking=1)
-	apt-get "${opts[@]}" update >/dev/null || return 1
-	(cd "$d/pkg" && apt-get "${opts[@]}" download linux-source-7.3) || return 1
+	local d=$BUILD/apt
+	debian_apt "$d" || return 1
+	(cd "$d/pkg" && apt-get "${APT_OPTS[@]}" download linux-source-7.3) || return 1
 	dpkg-deb -x "$d"/pkg/linux-source-7.3_*.deb "$d/root" || return 1
 	from_tarball "$(ls "$d"/root/usr/src/linux-source-7.3.tar.* | head -1)"
 }

@@ -13,28 +13,20 @@
 # RIG_STAGE=config stops after the config, RIG_STAGE=nouveau builds
 # modules_prepare and nouveau.ko only, the default builds bindeb-pkg.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/debian-apt.sh"
 
 out=$BUILD/rig
 stage=${RIG_STAGE:-pkg}
 mkdir -p "$out"
 rmake() { make -C "$TREE" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"; }
 
-debian_config() {	# newest linux-config-X.Y in unstable/testing or the system's apt
-	local d=$BUILD/apt-rig uris pkg
-	uris=$(grep -rhoE '^(URIs:|deb) +[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' | grep -v security | sort -u | head -1 || true)
-	[ -n "$uris" ] || die "no Debian mirror in /etc/apt: give RIG_CONFIG="
-	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/pkg"
-	for suite in unstable testing; do
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uris $suite main"
-	done > "$d/sources.list"
-	local opts=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		    -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d" -o Debug::NoLocking=1)
-	apt-get "${opts[@]}" update >/dev/null
-	pkg=$(apt-cache "${opts[@]}" search '^linux-config-[0-9]+\.[0-9]+$' | cut -d' ' -f1 | sort -V | tail -1)
+debian_config() {	# newest linux-config-X.Y in Debian unstable/testing
+	local d=$BUILD/apt-rig pkg
+	debian_apt "$d" || die "no Debian mirror reachable through /etc/apt: give RIG_CONFIG="
+	pkg=$(apt-cache "${APT_OPTS[@]}" search '^linux-config-[0-9]+\.[0-9]+$' | cut -d' ' -f1 | sort -V | tail -1)
 	[ -n "$pkg" ] || die "no linux-config-X.Y package found: give RIG_CONFIG="
 	rm -rf "$d/pkg"/* "$d/root"
-	(cd "$d/pkg" && apt-get "${opts[@]}" download "$pkg" >/dev/null 2>&1)
+	(cd "$d/pkg" && apt-get "${APT_OPTS[@]}" download "$pkg" >/dev/null 2>&1)
 	dpkg-deb -x "$d"/pkg/*.deb "$d/root"
 	log "base config: $pkg (config.amd64_none_amd64), olddefconfig for $KVER"
 	xzcat "$d"/root/usr/src/"$pkg"/config.amd64_none_amd64.xz > "$out/.config"
