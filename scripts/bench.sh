@@ -24,8 +24,7 @@ log "series kernel ($KOBJ)"
 "$TOP/scripts/build-kernel.sh"
 "$TOP/tests/vm/build-tests.sh"
 if ! git -C "$base_tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-	git -C "$TREE" worktree prune
-	git -C "$TREE" worktree add -q --detach "$base_tree" "$BASE_TAG"
+	fresh_worktree "$base_tree" "$BASE_TAG"
 fi
 log "pristine $KVER kernel ($base_obj)"
 TREE=$base_tree KOBJ=$base_obj "$TOP/scripts/build-kernel.sh"

@@ -19,9 +19,7 @@ header_users="mm/memremap.o mm/memremap_pool.o mm/huge_memory.o
 	mm/tests/memremap_pool_kunit.o"
 
 [ -f "$KOBJ/.config" ] || die "no $KOBJ/.config: run make kernel first"
-git -C "$TREE" worktree remove --force "$wt" 2>/dev/null || true
-rm -rf "$wt"
-git -C "$TREE" worktree add -q --detach "$wt" "$BASE_TAG"
+fresh_worktree "$wt" "$BASE_TAG"
 mkdir -p "$obj"
 cp "$KOBJ/.config" "$obj/.config"
 bmake() { TREE=$wt KOBJ=$obj kmake "$@"; }

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 
 cd "$TREE"
-pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -24,27 +23,15 @@ while read -r st f; do
 		git show "$BASE_TAG:$f" > "$tmp/base.${f##*.}"
 		kdoc "$tmp/base.${f##*.}" > "$tmp/old"
 	fi
-	added=$(comm -13 "$tmp/old" "$tmp/new")
-	if [ -z "$added" ]; then
-		echo "ok: kernel-doc $f ($(wc -l < "$tmp/new") warnings, $(wc -l < "$tmp/old") in 7.3.4)"
-		pass=$((pass + 1))
-	else
-		echo "not ok: kernel-doc $f"
-		echo "$added" | sed "s|F|$f|; s/^/    /"
-		fail=$((fail + 1))
-	fi
+	added=$(comm -13 "$tmp/old" "$tmp/new" | sed "s|F|$f|")
+	st=0; [ -z "$added" ] || st=1
+	report $st "kernel-doc $f ($(wc -l < "$tmp/new") warnings, $(wc -l < "$tmp/old") in 7.3.4)" "$added"
 done < <(git diff --name-status --diff-filter=AM "$BASE_TAG" HEAD -- '*.c' '*.h')
 
 mapfile -t rst < <(git diff --name-only --diff-filter=AM "$BASE_TAG" HEAD -- '*.rst')
 for f in "${rst[@]}"; do
-	if out=$(/usr/bin/python3 "$TOP/scripts/rst-check.py" "$f" 2>&1); then
-		echo "ok: rst $f"
-		pass=$((pass + 1))
-	else
-		echo "not ok: rst $f"
-		echo "$out" | sed 's/^/    /'
-		fail=$((fail + 1))
-	fi
+	st=0; out=$(/usr/bin/python3 "$TOP/scripts/rst-check.py" "$f" 2>&1) || st=1
+	report $st "rst $f" "$out"
 done
 
 echo "docs: $pass passed, $fail failed, 0 skipped"

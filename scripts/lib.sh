@@ -39,6 +39,27 @@ series_files() {
 		! -name '0000-*' 2>/dev/null | sort
 }
 
+# One "ok: WHAT" or "not ok: WHAT" line (then DETAILS, indented), counted in
+# $pass and $fail for the script's "suite: P passed, F failed" line.
+pass=0 fail=0
+report() {	# STATUS WHAT [DETAILS]
+	if [ "$1" = 0 ]; then
+		echo "ok: $2"
+		pass=$((pass + 1))
+	else
+		echo "not ok: $2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+}
+
+# A fresh detached worktree of $TREE at REV in DIR (a leftover one is removed).
+fresh_worktree() {	# DIR REV
+	git -C "$TREE" worktree remove --force "$1" >/dev/null 2>&1 || rm -rf "$1"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$1" "$2"
+}
+
 kmake() {
 	make -C "$TREE" O="$KOBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }

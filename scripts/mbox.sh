@@ -51,15 +51,13 @@ add_headers "$cover" "$out/0000-cover-letter.patch" "$out/cover.to" "$out/cover.
 cat "$out/0000-cover-letter.patch" "${series[@]/#$PATCHES/$out}" > "$out/series.mbox"
 rm -f "$out"/*.to "$out"/*.cc "$out"/all-*
 
-pass=0 fail=0
-check() {	# status message
-	if [ "$1" = 0 ]; then echo "ok: $2"; pass=$((pass + 1)); else echo "not ok: $2"; fail=$((fail + 1)); fi
-}
 nto=$(grep -c '^To: ' "$out"/[0-9]*.patch | grep -c ':1$')
-check $(( nto == ${#series[@]} + 1 ? 0 : 1 )) "To: on the cover letter and all ${#series[@]} patches ($nto)"
-grep -q 'dri-devel@lists.freedesktop.org' "$out/0000-cover-letter.patch" &&
-	grep -q 'linux-mm@kvack.org' "$out/0000-cover-letter.patch"
-check $? "the cover letter goes to dri-devel and linux-mm"
+report $(( nto == ${#series[@]} + 1 ? 0 : 1 )) "To: on the cover letter and all ${#series[@]} patches ($nto)"
+# (set -e: a failed test must reach report, not end the script)
+st=0
+{ grep -q 'dri-devel@lists.freedesktop.org' "$out/0000-cover-letter.patch" &&
+	grep -q 'linux-mm@kvack.org' "$out/0000-cover-letter.patch"; } || st=1
+report $st "the cover letter goes to dri-devel and linux-mm"
 
 # The mail as a list archive would hand it out: split it, check that the
 # first message is the cover letter, git am the rest (git am stops on the
@@ -67,24 +65,23 @@ check $? "the cover letter goes to dri-devel and linux-mm"
 # b4 0.12 cannot read a folded Subject: from a local mbox (it raises on the
 # line feed), so it is not used for this check.
 wt=$BUILD/mbox-am
-git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-git -C "$TREE" worktree prune
-git -C "$TREE" worktree add -q --detach "$wt" "$BASE_TAG"
+fresh_worktree "$wt" "$BASE_TAG"
 trap 'git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 rm -rf "$out/split"
 mkdir "$out/split"
 nmsg=$(git mailsplit -o"$out/split" "$out/series.mbox")
-grep -q "^Subject: \[$SUBJECT_PREFIX 0*/${#series[@]}\]" "$out/split/0001"
-check $? "series.mbox: $nmsg messages, the first is the cover letter 0/${#series[@]}"
+st=0; grep -q "^Subject: \[$SUBJECT_PREFIX 0*/${#series[@]}\]" "$out/split/0001" || st=1
+report $st "series.mbox: $nmsg messages, the first is the cover letter 0/${#series[@]}"
 msgs=("$out"/split/*)
 if git -C "$wt" am -q --whitespace=error-all "${msgs[@]:1}" > "$out/am.log" 2>&1; then
 	n=$(git -C "$wt" rev-list --count "$BASE_TAG"..HEAD)
-	[ "$(git -C "$wt" rev-parse 'HEAD^{tree}')" = "$(git -C "$TREE" rev-parse 'HEAD^{tree}')" ] &&
-		[ "$n" = "${#series[@]}" ]
-	check $? "git am of the mailed patches: $n commits, tree identical to HEAD"
+	st=0
+	{ [ "$(git -C "$wt" rev-parse 'HEAD^{tree}')" = "$(git -C "$TREE" rev-parse 'HEAD^{tree}')" ] &&
+		[ "$n" = "${#series[@]}" ]; } || st=1
+	report $st "git am of the mailed patches: $n commits, tree identical to HEAD"
 else
 	sed 's/^/    /' "$out/am.log" | tail -20
-	check 1 "git am of the mailed patches"
+	report 1 "git am of the mailed patches"
 fi
 log "mail in $out (send with: git send-email $out/0*.patch)"
 echo "mbox: $pass passed, $fail failed, 0 skipped"

@@ -8,9 +8,7 @@
 
 cd "$TREE"
 wt=$BUILD/roundtrip
-git worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-git worktree prune
-git worktree add -q --detach "$wt" "$BASE_TAG"
+fresh_worktree "$wt" "$BASE_TAG"
 trap 'git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 
 mbox=$BUILD/series.mbox

@@ -10,9 +10,7 @@
 wt=$BUILD/sparse-tree
 obj=$BUILD/sparse
 [ -f "$KOBJ/.config" ] || die "no $KOBJ/.config: run make kernel first"
-git -C "$TREE" worktree remove --force "$wt" 2>/dev/null || true
-rm -rf "$wt"
-git -C "$TREE" worktree add -q --detach "$wt" "$BASE_TAG"
+fresh_worktree "$wt" "$BASE_TAG"
 trap 'git -C "$TREE" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 mkdir -p "$obj"
 cp "$KOBJ/.config" "$obj/.config"
@@ -37,16 +35,9 @@ git -C "$wt" checkout -q "$(git -C "$TREE" rev-parse HEAD)"
 TREE=$wt KOBJ=$obj kmake -s olddefconfig >/dev/null
 messages "${objs[@]}" > "$obj/series.txt"
 
-pass=0 fail=0
 for o in "${objs[@]}"; do
 	new=$(comm -13 "$obj/base.txt" "$obj/series.txt" | grep -F "${o%.o}.c:" || true)
-	if [ -z "$new" ]; then
-		echo "ok: $o ($(grep -cF "${o%.o}.c:" "$obj/series.txt") messages, none new)"
-		pass=$((pass + 1))
-	else
-		echo "not ok: $o"
-		echo "$new" | sed 's/^/    /'
-		fail=$((fail + 1))
-	fi
+	st=0; [ -z "$new" ] || st=1
+	report $st "$o ($(grep -cF "${o%.o}.c:" "$obj/series.txt" || true) messages in the series)" "$new"
 done
 echo "sparse: $pass passed, $fail failed, 0 skipped"
