@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix rig bench kernel nouveau check vm clean distclean
+.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix stress rig bench kernel nouveau check vm clean distclean
 
 all: nouveau
 
@@ -52,6 +52,9 @@ rig: tree
 	@$(S)/rig.sh
 
 # Every compile configuration and sparse, one build at a time.
+stress: tree
+	@$(S)/stress.sh
+
 matrix: tree
 	@$(S)/matrix.sh
 
@@ -72,7 +75,7 @@ vm: kernel
 	@tests/vm/run.sh --interactive
 
 clean:
-	rm -rf build/vm build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig build/bench-base
+	rm -rf build/vm build/kasan build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig build/bench-base
 
 distclean:
 	rm -rf build

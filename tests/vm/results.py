@@ -151,6 +151,15 @@ def markers(lines, suite):
     return s
 
 
+def stress(lines):
+    """hmm-stress reports one result; a kernel that dies under it does not."""
+    s = markers(lines, 'stress')
+    if not any(n.endswith(' hmm-stress') for n in s.notes):
+        s.f += 1
+        s.notes.append('fail hmm-stress did not complete')
+    return s
+
+
 BENCH_METRICS = ('kmod_alloc_ns_per_folio', 'kmod_free_ns_per_folio',
                  'migrate_4k_to_dev', 'migrate_4k_to_sys',
                  'migrate_4k_2t_round_trip', 'munmap_dev',
@@ -210,6 +219,8 @@ def main():
               splat(lines, expected), markers(lines, 'vm')]
     if any('@@ BEGIN bench' in l for l in lines):
         suites.insert(-2, bench_smoke(lines))
+    if any('@@ BEGIN stress' in l for l in lines):
+        suites.insert(-2, stress(lines))
     vm = suites[-1]
     if any('@@ DONE' in l for l in lines):
         vm.p += 1
