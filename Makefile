@@ -51,10 +51,10 @@ bench: tree
 rig: tree
 	@$(S)/rig.sh
 
-# Every compile configuration and sparse, one build at a time.
 stress: tree
 	@$(S)/stress.sh
 
+# Every compile configuration and sparse, one build at a time.
 matrix: tree
 	@$(S)/matrix.sh
 
