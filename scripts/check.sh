@@ -46,7 +46,7 @@ if "$TOP/scripts/build-kernel.sh" > "$RESULTS/build.log" 2>&1 &&
 	# stress: a short make stress, the full mix (README: "Stress"); its
 	# kmemleak scan is the next suite.
 	"$TOP/tests/vm/run.sh" "$RESULTS/console.log" \
-		"${VM_SUITES:-modules,hmm-private,hmm-coherent,p2pdma,bench,stress,kmemleak}" \
+		"${VM_SUITES:-modules,hmm-private,hmm-coherent,p2pdma,badinput,bench,stress,kmemleak}" \
 		"devmap.bench=-n;512;-r;1" "devmap.bench_mod=nr_folios=512;rounds=1" \
 		"devmap.stress=-t;${CHECK_STRESS_SECONDS:-60};-j;4;-s;$(date +%s)"
 	stamp vm
@@ -60,7 +60,7 @@ echo
 echo "== results ($RESULTS, $(( $(date +%s) - t0 ))s)"
 sed 's/^/  /' "$summary"
 pat='not ok|FAIL|fail |below|not run|^\[(boot|init|hmm-)'
-for f in "$RESULTS"/{roundtrip,series,docs,grep-proof,svm-userspace,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,modules,bench,stress,kmemleak,splat,vm}.txt; do
+for f in "$RESULTS"/{roundtrip,series,docs,grep-proof,svm-userspace,compile-ppc64le,compile-drm}.log "$RESULTS"/{kunit,hmm-tests,p2pdma,badinput,modules,bench,stress,kmemleak,splat,vm}.txt; do
 	[ -f "$f" ] && grep -qE "$pat" "$f" || continue
 	echo "-- $f"
 	grep -E "$pat" "$f" | sed -n 1,20p || true

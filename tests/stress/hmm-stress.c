@@ -7,10 +7,13 @@
  * compacts.  Every page has a known pattern: each CPU check, device read,
  * fork child and the final pass compares every byte.  Bounded in time.
  *
- *   hmm-stress [-t seconds] [-j threads] [-s seed] [-d devices] [-x op,...]
+ *   hmm-stress [-t seconds] [-j threads] [-s seed] [-d devices] [-x op,...] [-f]
  *
  * -x leaves out operations (by name below), or "thp" regions, to narrow
- * down a failure.
+ * down a failure.  -f marks the worker threads (and so their fork children)
+ * for the kernel's fault injection: with failslab and fail_page_alloc set
+ * to task-filter, their allocations fail at the configured rate, and every
+ * failure must surface as an error, never as a changed byte.
  *
  * Exit status 0 only with no data mismatch and no failed child.  Errors
  * from the device (full, busy, evicted) are counted and printed: they are
@@ -29,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,9 +71,9 @@ struct worker {
 
 static int ndev = 2;
 static unsigned int skip_ops;
-static bool no_thp;
+static bool no_thp, inject;
 static time_t deadline;
-static atomic_ulong mismatches, child_failures;
+static atomic_ulong mismatches, child_failures, unloads;
 static atomic_int stop;
 
 static unsigned int rnd(struct worker *w, unsigned int n)
@@ -155,6 +159,11 @@ static void region_new(struct worker *w, struct region *r)
 	if (huge && rnd(w, 4))
 		madvise(r->ptr, len, MADV_HUGEPAGE);
 	r->seed = malloc(len / PAGE * sizeof(*r->seed));
+	if (!r->seed) {
+		munmap(r->map, r->map_len);
+		memset(r, 0, sizeof(*r));
+		return;
+	}
 	for (pg = 0; pg < len / PAGE; pg++) {
 		r->seed[pg] = w->id << 24 ^ rnd(w, 1 << 24);
 		fill_page(r->ptr + pg * PAGE / 4, r->seed[pg]);
@@ -248,6 +257,8 @@ static void step(struct worker *w)
 	case OP_TO_DEV:
 		/* test_hmm reads the migrated range back through the device. */
 		buf = malloc(n * PAGE);
+		if (!buf)
+			break;
 		ret = dmirror(w->fd[dev], HMM_DMIRROR_MIGRATE_TO_DEV,
 			      r->ptr + first * PAGE / 4, buf, n);
 		if (!ret)
@@ -269,6 +280,8 @@ static void step(struct worker *w)
 		break;
 	case OP_DEV_READ:
 		buf = malloc(n * PAGE);
+		if (!buf)
+			break;
 		ret = dmirror(w->fd[dev], HMM_DMIRROR_READ,
 			      r->ptr + first * PAGE / 4, buf, n);
 		if (!ret)
@@ -277,6 +290,8 @@ static void step(struct worker *w)
 		break;
 	case OP_DEV_WRITE:
 		buf = malloc(n * PAGE);
+		if (!buf)
+			break;
 		for (pg = 0; pg < n; pg++) {
 			r->seed[first + pg] = w->id << 24 ^ rnd(w, 1 << 24);
 			fill_page(buf + pg * PAGE / 4, r->seed[first + pg]);
@@ -306,8 +321,10 @@ static void step(struct worker *w)
 	case OP_REOPEN:
 		/* Release evicts the device's memory to RAM, others' included. */
 		close(w->fd[dev]);
-		w->fd[dev] = open(dev ? "/dev/hmm_dmirror1" : "/dev/hmm_dmirror0",
-				  O_RDWR);
+		do
+			w->fd[dev] = open(dev ? "/dev/hmm_dmirror1" :
+					  "/dev/hmm_dmirror0", O_RDWR);
+		while (w->fd[dev] < 0 && inject && errno == ENOMEM);
 		if (w->fd[dev] < 0)
 			ksft_exit_fail_msg("reopen: %s\n", strerror(errno));
 		break;
@@ -319,10 +336,24 @@ static void step(struct worker *w)
 			       op_name[op], strerror(-ret));
 }
 
+/* -f: the fault injection's task filter selects this thread. */
+static void fail_here(void)
+{
+	int fd = open("/proc/thread-self/make-it-fail", O_WRONLY);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		ksft_exit_fail_msg("-f: /proc/thread-self/make-it-fail: %s\n",
+				   strerror(errno));
+	close(fd);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	int i;
+
+	if (inject)
+		fail_here();
 
 	while (!stop && time(NULL) < deadline)
 		step(w);
@@ -349,15 +380,25 @@ static void write_file(const char *path, const char *val)
 	}
 }
 
+/*
+ * Drops caches and compacts; and tries to remove test_hmm, which must be
+ * refused while the workers hold its files open.
+ */
 static void *background(void *arg)
 {
 	unsigned int i = 0;
 
+	(void)arg;
 	while (!stop && time(NULL) < deadline) {
 		if (i++ & 1)
 			write_file("/proc/sys/vm/compact_memory", "1");
 		else
 			write_file("/proc/sys/vm/drop_caches", "3");
+		if (!(i % 16) &&
+		    !syscall(SYS_delete_module, "test_hmm", O_NONBLOCK)) {
+			ksft_print_msg("test_hmm was removed with files open\n");
+			unloads++;
+		}
 		usleep(200000);
 	}
 	return NULL;
@@ -371,7 +412,7 @@ int main(int argc, char **argv)
 	pthread_t bg;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:j:s:d:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:j:s:d:x:f")) != -1) {
 		switch (opt) {
 		case 't': seconds = atoi(optarg); break;
 		case 'j': nthreads = atoi(optarg); break;
@@ -383,16 +424,18 @@ int main(int argc, char **argv)
 					skip_ops |= 1U << i;
 			no_thp = strstr(optarg, "thp");
 			break;
+		case 'f': inject = true; break;
 		default:
-			fprintf(stderr, "usage: %s [-t s] [-j n] [-s seed] [-d 1|2] [-x ops]\n",
+			fprintf(stderr, "usage: %s [-t s] [-j n] [-s seed] [-d 1|2] [-x ops] [-f]\n",
 				argv[0]);
 			return KSFT_FAIL;
 		}
 	}
 	ksft_print_header();
 	ksft_set_plan(1);
-	ksft_print_msg("%u threads, %u s, seed %u, %d device(s), THP %s\n",
-		       nthreads, seconds, seed, ndev, no_thp ? "off" : "on");
+	ksft_print_msg("%u threads, %u s, seed %u, %d device(s), THP %s%s\n",
+		       nthreads, seconds, seed, ndev, no_thp ? "off" : "on",
+		       inject ? ", fault injection" : "");
 	w = calloc(nthreads, sizeof(*w));
 	for (i = 0; i < nthreads; i++) {
 		w[i].id = i;
@@ -415,16 +458,20 @@ int main(int argc, char **argv)
 			ops[j] += w[i].ops[j];
 			errs[j] += w[i].errs[j];
 		}
-		close(w[i].fd[0]);
-		close(w[i].fd[1]);
 	}
 	stop = 1;
 	pthread_join(bg, NULL);
+	for (i = 0; i < nthreads; i++) {
+		close(w[i].fd[0]);
+		close(w[i].fd[1]);
+	}
 	for (j = 0; j < NR_OPS; j++)
 		ksft_print_msg("%-10s %8lu ops %6lu errors\n", op_name[j], ops[j],
 			       errs[j]);
-	ksft_print_msg("mismatched pages %lu, failed children %lu\n",
-		       (unsigned long)mismatches, (unsigned long)child_failures);
-	ksft_test_result(!mismatches && !child_failures, "hmm-stress\n");
+	ksft_print_msg("mismatched pages %lu, failed children %lu, module removals %lu\n",
+		       (unsigned long)mismatches, (unsigned long)child_failures,
+		       (unsigned long)unloads);
+	ksft_test_result(!mismatches && !child_failures && !unloads,
+			 "hmm-stress\n");
 	ksft_finished();
 }

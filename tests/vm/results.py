@@ -221,6 +221,8 @@ def main():
         suites.insert(-2, bench_smoke(lines))
     if any('@@ BEGIN stress' in l for l in lines):
         suites.insert(-2, stress(lines))
+    if any('@@ BEGIN badinput' in l for l in lines):
+        suites.insert(-2, selftests(lines, expected, 'badinput', ('badinput',)))
     vm = suites[-1]
     if any('@@ DONE' in l for l in lines):
         vm.p += 1
