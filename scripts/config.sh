@@ -30,7 +30,7 @@ while IFS= read -r line; do
 			grep -qx "$sym=[ym]" "$KOBJ/.config" && { echo >&2 "  $sym: wanted n, got $(grep "^$sym=" "$KOBJ/.config")"; bad=1; }
 		elif grep -qxF "$line" "$KOBJ/.config"; then
 			:
-		elif ! grep -rqx "config ${sym#CONFIG_}" --include='Kconfig*' "$TREE"; then
+		elif ! grep -rqxE "(menu)?config ${sym#CONFIG_}" --include='Kconfig*' "$TREE"; then
 			echo >&2 "  note: $sym does not exist in this tree (the series adds it); ignored"
 		else
 			echo >&2 "  $sym: wanted $val, got $(grep -E "^$sym=|^# $sym is not set" "$KOBJ/.config" || echo 'absent')"

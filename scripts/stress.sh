@@ -7,6 +7,7 @@
 # then on the KASAN kernel again with fault injection for
 # $STRESS_FAULT_SECONDS (default 300): failslab and fail_page_alloc fail
 # $STRESS_FAULT_PERCENT (default 2) % of the workers' allocations.
+# STRESS_LOCKDEP=0 skips the first phase.
 # A phase passes with the stress passing (no lost byte, no failed child),
 # no splat on the console and no leak in the code under test.
 . "$(dirname "$0")/lib.sh"
@@ -34,8 +35,10 @@ phase() {	# name secs [kernel args]: boot $KOBJ, run the stress then kmemleak
 }
 
 start=$(date +%s)
-"$TOP/scripts/build-kernel.sh" && "$TOP/tests/vm/build-tests.sh"
-phase lockdep "$secs"
+if [ "${STRESS_LOCKDEP:-1}" = 1 ]; then
+	"$TOP/scripts/build-kernel.sh" && "$TOP/tests/vm/build-tests.sh"
+	phase lockdep "$secs"
+fi
 if [ "${STRESS_KASAN:-1}" = 1 ]; then
 	export KOBJ=$BUILD/kasan CONFIGS="$TOP/configs/vm.config $TOP/configs/kasan.config"
 	"$TOP/scripts/build-kernel.sh" && "$TOP/tests/vm/build-tests.sh"
