@@ -14,7 +14,7 @@
 
 secs=${STRESS_SECONDS:-600}
 args="-j;${STRESS_THREADS:-4};-s;${STRESS_SEED:-$(date +%s)}"
-out=$RESULTS/stress
+out=${STRESS_RESULTS:-$BUILD/stress-results}	# not under $RESULTS: make check wipes that
 mkdir -p "$out"
 rc=0
 
