@@ -82,6 +82,12 @@ static unsigned int rnd(struct worker *w, unsigned int n)
 	return (w->rnd >> 8) % n;
 }
 
+/* A page's seed names its writer, so a mismatch tells whose data it is. */
+static uint32_t new_seed(struct worker *w)
+{
+	return w->id << 24 ^ rnd(w, 1 << 24);
+}
+
 static inline uint32_t pattern(uint32_t seed, size_t word)
 {
 	return seed * 2654435761u ^ (uint32_t)word;
@@ -130,6 +136,25 @@ static int dmirror(int fd, unsigned long req, void *addr, void *buf,
 	return 0;
 }
 
+/*
+ * @req copies pages [first, first + n) of @r back from the device: check
+ * them against their patterns.
+ */
+static int dev_check(struct worker *w, const struct region *r, int dev,
+		     unsigned long req, size_t first, size_t n, const char *what)
+{
+	uint32_t *buf = malloc(n * PAGE);
+	int ret;
+
+	if (!buf)
+		return 0;
+	ret = dmirror(w->fd[dev], req, r->ptr + first * PAGE / 4, buf, n);
+	if (!ret)
+		mismatches += check_pages(r, buf, first, n, what);
+	free(buf);
+	return ret;
+}
+
 static void region_free(struct region *r)
 {
 	if (!r->map)
@@ -165,7 +190,7 @@ static void region_new(struct worker *w, struct region *r)
 		return;
 	}
 	for (pg = 0; pg < len / PAGE; pg++) {
-		r->seed[pg] = w->id << 24 ^ rnd(w, 1 << 24);
+		r->seed[pg] = new_seed(w);
 		fill_page(r->ptr + pg * PAGE / 4, r->seed[pg]);
 	}
 }
@@ -256,14 +281,8 @@ static void step(struct worker *w)
 		break;
 	case OP_TO_DEV:
 		/* test_hmm reads the migrated range back through the device. */
-		buf = malloc(n * PAGE);
-		if (!buf)
-			break;
-		ret = dmirror(w->fd[dev], HMM_DMIRROR_MIGRATE_TO_DEV,
-			      r->ptr + first * PAGE / 4, buf, n);
-		if (!ret)
-			mismatches += check_pages(r, buf, first, n, "to_dev");
-		free(buf);
+		ret = dev_check(w, r, dev, HMM_DMIRROR_MIGRATE_TO_DEV, first, n,
+				"to_dev");
 		break;
 	case OP_TO_SYS:
 		ret = dmirror(w->fd[dev], HMM_DMIRROR_MIGRATE_TO_SYS,
@@ -274,26 +293,19 @@ static void step(struct worker *w)
 		break;
 	case OP_CPU_WRITE:
 		for (pg = first; pg < first + n; pg++) {
-			r->seed[pg] = w->id << 24 ^ rnd(w, 1 << 24);
+			r->seed[pg] = new_seed(w);
 			fill_page(r->ptr + pg * PAGE / 4, r->seed[pg]);
 		}
 		break;
 	case OP_DEV_READ:
-		buf = malloc(n * PAGE);
-		if (!buf)
-			break;
-		ret = dmirror(w->fd[dev], HMM_DMIRROR_READ,
-			      r->ptr + first * PAGE / 4, buf, n);
-		if (!ret)
-			mismatches += check_pages(r, buf, first, n, "dev_read");
-		free(buf);
+		ret = dev_check(w, r, dev, HMM_DMIRROR_READ, first, n, "dev_read");
 		break;
 	case OP_DEV_WRITE:
 		buf = malloc(n * PAGE);
 		if (!buf)
 			break;
 		for (pg = 0; pg < n; pg++) {
-			r->seed[first + pg] = w->id << 24 ^ rnd(w, 1 << 24);
+			r->seed[first + pg] = new_seed(w);
 			fill_page(buf + pg * PAGE / 4, r->seed[first + pg]);
 		}
 		ret = dmirror(w->fd[dev], HMM_DMIRROR_WRITE,
