@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix stress rig bench kernel nouveau check vm clean distclean
+.PHONY: all deps tree export roundtrip checkpatch series mbox docs grep-proof bisect bisect-check matrix stress rig bench bench-profile kernel nouveau check vm clean distclean
 
 all: nouveau
 
@@ -46,6 +46,10 @@ bisect-check: bisect
 # The series vs pristine 7.3.4, side by side (build/results/bench.md).
 bench: tree
 	@$(S)/bench.sh
+
+# Where hmm-bench's THP round trip spends its time, on both kernels (perf).
+bench-profile: tree
+	@$(S)/bench-profile.sh
 
 # Installable packages for a GPU rig (tests/igt/RIG.md); hours on two cores.
 rig: tree

@@ -10,6 +10,8 @@
  *   mem_held          MemFree lost after the workload, before and after
  *                     test_hmm's reclaim (HMM_DMIRROR_RECLAIM where it exists)
  *
+ * -w migrate_thp runs that workload alone, for `make bench-profile`.
+ *
  * Every metric is the median of --rounds runs, printed as
  * "@@ BENCH <metric> <value> <unit>".  Data is checked after each round trip:
  * a benchmark that moves the wrong bytes is not a benchmark.
@@ -252,24 +254,31 @@ static void settle(void)
 int main(int argc, char **argv)
 {
 	long before, after, reclaimed;
-	int fd0, fd1, opt, have_reclaim = 0;
+	int fd0, fd1, opt, have_reclaim = 0, thp_only = 0;
 
-	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:w:")) != -1) {
 		if (opt == 'n')
 			npages = strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
 			rounds = atoi(optarg);
+		else if (opt == 'w' && !strcmp(optarg, "migrate_thp"))
+			thp_only = 1;
 		else
 			return 2;
 	}
 	if (npages < 2 || npages % 512 || rounds < 1 || rounds > 64) {
-		fprintf(stderr, "usage: hmm-bench [-n pages, a multiple of 512] [-r rounds <= 64]\n");
+		fprintf(stderr, "usage: hmm-bench [-n pages, a multiple of 512] [-r rounds <= 64]\n"
+			"                 [-w migrate_thp]\n");
 		return 2;
 	}
 	fd0 = open(dev0, O_RDWR);
 	fd1 = open(dev1, O_RDWR);
 	if (fd0 < 0 || fd1 < 0)
 		die("open /dev/hmm_dmirror*");
+	if (thp_only) {
+		bench_migrate(fd0, 1, "migrate_thp");
+		return 0;
+	}
 
 	settle();
 	before = mem_free_kib();

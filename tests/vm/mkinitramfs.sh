@@ -16,5 +16,13 @@ for t in "$KOBJ"/tests/*; do
 	[ -x "$t" ] && cp "$t" "$root/bin/"
 	case $t in *.ko) cp "$t" "$root/lib/" ;; esac
 done
+# make bench-profile: perf (PERF=path) and the shared libraries it needs.
+if [ -n "${PERF:-}" ]; then
+	cp "$PERF" "$root/bin/perf"
+	ldd "$PERF" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r l; do
+			mkdir -p "$root$(dirname "$l")" && cp -L "$l" "$root$l"
+		done
+fi
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out"
 log "initramfs $(du -h "$out" | cut -f1) at $out"

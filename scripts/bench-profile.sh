@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench-profile`: where hmm-bench's THP round trip spends its time on
+# pristine 7.3.4 and on the series.  Builds both kernels as `make bench`
+# does, boots each once with perf (the host's, from Debian's linux-perf) in
+# the initramfs, and writes build/results/profile/{base,series}.txt and
+# build/results/profile.md: the symbols' shares side by side.
+# PROFILE_ARGS: hmm-bench's arguments (';' for ' ').
+. "$(dirname "$0")/lib.sh"
+
+command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null ||
+	die "perf is missing (Debian package linux-perf)"
+perf=$(command -v perf)
+args=${PROFILE_ARGS:--w;migrate_thp;-n;8192;-r;16}
+base_tree=$BUILD/bench-base-tree
+base_obj=$BUILD/bench-base
+out=$RESULTS/profile
+
+"$TOP/scripts/build-kernel.sh"
+"$TOP/tests/vm/build-tests.sh"
+if ! git -C "$base_tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	fresh_worktree "$base_tree" "$BASE_TAG"
+fi
+TREE=$base_tree KOBJ=$base_obj "$TOP/scripts/build-kernel.sh"
+# The series' hmm-bench, which has -w: its uapi use is 7.3.4's.
+TREE=$base_tree KOBJ=$base_obj "$TOP/tests/vm/build-tests.sh"
+cp "$KOBJ/tests/hmm-bench" "$base_obj/tests/hmm-bench"
+
+rm -rf "$out"
+mkdir -p "$out"
+for k in base series; do
+	obj=$KOBJ
+	[ "$k" = base ] && obj=$base_obj
+	PERF=$perf KOBJ=$obj VM_TIMEOUT=${BENCH_VM_TIMEOUT:-900} "$TOP/tests/vm/run.sh" \
+		"$out/$k.log" profile "devmap.profile=$args"
+	grep -q '^@@ RESULT profile run pass' "$out/$k.log" || die "$k: profile run failed (see $out/$k.log)"
+	sed -n '/^@@ PROFILE/,/^@@ END profile/p' "$out/$k.log" | sed '1d;$d' > "$out/$k.txt"
+done
+"$TOP/tests/bench/profile-diff.py" "$out/base.log" "$out/series.log" > "$RESULTS/profile.md"
+cat "$RESULTS/profile.md"
