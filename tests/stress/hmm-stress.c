@@ -331,7 +331,15 @@ static void step(struct worker *w)
 		do_fork(w);
 		break;
 	case OP_REOPEN:
-		/* Release evicts the device's memory to RAM, others' included. */
+		/*
+		 * Release evicts the device's memory to RAM, others' included;
+		 * every other one fails the eviction's first THP allocation
+		 * (HMM_DMIRROR_FLAG_FAIL_ALLOC), so that a THP goes back to
+		 * small pages.
+		 */
+		if (rnd(w, 2))
+			dmirror(w->fd[dev], HMM_DMIRROR_FLAGS, NULL, NULL,
+				HMM_DMIRROR_FLAG_FAIL_ALLOC);
 		close(w->fd[dev]);
 		do
 			w->fd[dev] = open(dev ? "/dev/hmm_dmirror1" :
