@@ -18,7 +18,9 @@ out=$RESULTS/profile
 
 "$TOP/scripts/build-kernel.sh"
 "$TOP/tests/vm/build-tests.sh"
-if ! git -C "$base_tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+# Pristine means $BASE_TAG: a worktree left at another commit is replaced.
+if [ "$(git -C "$base_tree" rev-parse -q --verify HEAD 2>/dev/null)" != \
+     "$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")" ]; then
 	fresh_worktree "$base_tree" "$BASE_TAG"
 fi
 TREE=$base_tree KOBJ=$base_obj "$TOP/scripts/build-kernel.sh"
