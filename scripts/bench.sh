@@ -23,11 +23,7 @@ t0=$(date +%s)
 log "series kernel ($KOBJ)"
 "$TOP/scripts/build-kernel.sh"
 "$TOP/tests/vm/build-tests.sh"
-# Pristine means $BASE_TAG: a worktree left at another commit is replaced.
-if [ "$(git -C "$base_tree" rev-parse -q --verify HEAD 2>/dev/null)" != \
-     "$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")" ]; then
-	fresh_worktree "$base_tree" "$BASE_TAG"
-fi
+pristine_worktree "$base_tree"
 log "pristine $KVER kernel ($base_obj)"
 TREE=$base_tree KOBJ=$base_obj "$TOP/scripts/build-kernel.sh"
 TREE=$base_tree KOBJ=$base_obj "$TOP/tests/vm/build-tests.sh"

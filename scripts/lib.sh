@@ -60,6 +60,12 @@ fresh_worktree() {	# DIR REV
 	git -C "$TREE" worktree add -q --detach "$1" "$2"
 }
 
+# DIR as a worktree at $BASE_TAG, replacing one left at another commit.
+pristine_worktree() {	# DIR
+	[ "$(git -C "$1" rev-parse -q --verify HEAD 2>/dev/null)" = \
+	  "$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")" ] || fresh_worktree "$1" "$BASE_TAG"
+}
+
 kmake() {
 	make -C "$TREE" O="$KOBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
