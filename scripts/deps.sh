@@ -5,7 +5,7 @@
 
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 perl git xz-utils
       gzip cpio kmod ccache busybox-static qemu-system-x86 zstd python3-ply python3-git
-      gcc-powerpc64le-linux-gnu python3-docutils)
+      gcc-powerpc64le-linux-gnu python3-docutils rsync)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
