@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make bench-profile`: where hmm-bench's THP round trip spends its time on
-# pristine 7.3.4 and on the series.  Builds both kernels as `make bench`
-# does, boots each once with perf (the host's, from Debian's linux-perf) in
-# the initramfs, and writes build/results/profile/{base,series}.txt and
-# build/results/profile.md: the symbols' shares side by side.
-# PROFILE_ARGS: hmm-bench's arguments (';' for ' ').
+# `make bench-profile`: where hmm-bench's THP migration back to system
+# memory spends its time on pristine 7.3.4 and on the series.  Builds both
+# kernels as `make bench` does, boots each once with perf (the host's, from
+# Debian's linux-perf) in the initramfs, sampling only that ioctl, and
+# writes build/results/profile/{base,series}{,-callers}.txt and
+# build/results/profile.md: time per symbol side by side.
+# PROFILE_ARGS: hmm-bench's arguments (';' for ' '; -p to_dev, or no -p for
+# the whole run).
 . "$(dirname "$0")/lib.sh"
 
 command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null ||
 	die "perf is missing (Debian package linux-perf)"
 perf=$(command -v perf)
-args=${PROFILE_ARGS:--w;migrate_thp;-n;8192;-r;16}
+args=${PROFILE_ARGS:--w;migrate_thp;-n;8192;-r;16;-p;to_sys}
 base_tree=$BUILD/bench-base-tree
 base_obj=$BUILD/bench-base
 out=$RESULTS/profile
@@ -33,6 +35,7 @@ for k in base series; do
 		"$out/$k.log" profile "devmap.profile=$args"
 	grep -q '^@@ RESULT profile run pass' "$out/$k.log" || die "$k: profile run failed (see $out/$k.log)"
 	sed -n '/^@@ PROFILE/,/^@@ END profile/p' "$out/$k.log" | sed '1d;$d' > "$out/$k.txt"
+	sed -n '/^@@ CALLERS/,/^@@ END callers/p' "$out/$k.log" | sed '1d;$d' > "$out/$k-callers.txt"
 done
 "$TOP/tests/bench/profile-diff.py" "$out/base.log" "$out/series.log" > "$RESULTS/profile.md"
 cat "$RESULTS/profile.md"

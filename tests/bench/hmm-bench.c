@@ -10,7 +10,10 @@
  *   mem_held          MemFree lost after the workload, before and after
  *                     test_hmm's reclaim (HMM_DMIRROR_RECLAIM where it exists)
  *
- * -w migrate_thp runs that workload alone, for `make bench-profile`.
+ * -w migrate_thp runs that workload alone, for `make bench-profile`.  With
+ * -c CTL,ACK (perf record --control fifo:CTL,ACK -D -1) perf samples only
+ * the MIGRATE_TO_DEV or MIGRATE_TO_SYS ioctls that -p names, or the whole
+ * run without -p: fill and check would otherwise dwarf the migration.
  *
  * Every metric is the median of --rounds runs, printed as
  * "@@ BENCH <metric> <value> <unit>".  Data is checked after each round trip:
@@ -36,6 +39,8 @@
 static unsigned long npages = 4096;	/* 16 MiB per buffer */
 static int rounds = 5;
 static const char *dev0 = "/dev/hmm_dmirror0", *dev1 = "/dev/hmm_dmirror1";
+static int perf_ctl = -1, perf_ack = -1;
+static unsigned long perf_req;	/* the ioctl perf samples; 0: all */
 
 static double now_ns(void)
 {
@@ -101,6 +106,32 @@ static void check(const unsigned long *p, unsigned long bytes, unsigned long see
 		}
 }
 
+/* Sends perf record a control command and waits until it took effect. */
+static void perf_cmd(const char *cmd)
+{
+	char ack[16];
+
+	if (perf_ctl < 0)
+		return;
+	if (write(perf_ctl, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("perf control fifo");
+	if (read(perf_ack, ack, sizeof(ack)) <= 0)
+		die("perf ack fifo");
+}
+
+static void perf_open(char *fifos)
+{
+	char *ack = strchr(fifos, ',');
+
+	if (!ack)
+		die("-c CTL,ACK");
+	*ack++ = 0;
+	perf_ctl = open(fifos, O_WRONLY);
+	perf_ack = open(ack, O_RDONLY);
+	if (perf_ctl < 0 || perf_ack < 0)
+		die("open the perf fifos");
+}
+
 /*
  * MIGRATE_TO_DEV also copies what the device now holds to @mirror, as
  * hmm-tests checks it: both kernels pay that copy alike.
@@ -117,8 +148,12 @@ static void migrate(int fd, unsigned long req, void *addr, void *mirror,
 		.npages = bytes / PAGE,
 	};
 
+	if (req == perf_req)
+		perf_cmd("enable\n");
 	if (ioctl(fd, req, &cmd))
 		die(req == HMM_DMIRROR_MIGRATE_TO_DEV ? "MIGRATE_TO_DEV" : "MIGRATE_TO_SYS");
+	if (req == perf_req)
+		perf_cmd("disable\n");
 	if (cmd.cpages < want || cmd.cpages > cmd.npages) {
 		fprintf(stderr, "hmm-bench: %llu of %llu pages migrated\n",
 			(unsigned long long)cmd.cpages, (unsigned long long)cmd.npages);
@@ -255,21 +290,34 @@ int main(int argc, char **argv)
 {
 	long before, after, reclaimed;
 	int fd0, fd1, opt, have_reclaim = 0, thp_only = 0;
+	char *fifos = NULL;
 
-	while ((opt = getopt(argc, argv, "n:r:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:p:r:w:")) != -1) {
 		if (opt == 'n')
 			npages = strtoul(optarg, NULL, 0);
 		else if (opt == 'r')
 			rounds = atoi(optarg);
 		else if (opt == 'w' && !strcmp(optarg, "migrate_thp"))
 			thp_only = 1;
+		else if (opt == 'c')
+			fifos = optarg;
+		else if (opt == 'p' && !strcmp(optarg, "to_dev"))
+			perf_req = HMM_DMIRROR_MIGRATE_TO_DEV;
+		else if (opt == 'p' && !strcmp(optarg, "to_sys"))
+			perf_req = HMM_DMIRROR_MIGRATE_TO_SYS;
 		else
-			return 2;
+			npages = 0;
 	}
-	if (npages < 2 || npages % 512 || rounds < 1 || rounds > 64) {
+	if (npages < 2 || npages % 512 || rounds < 1 || rounds > 64 ||
+	    (perf_req && !fifos)) {
 		fprintf(stderr, "usage: hmm-bench [-n pages, a multiple of 512] [-r rounds <= 64]\n"
-			"                 [-w migrate_thp]\n");
+			"                 [-w migrate_thp] [-c CTL,ACK [-p to_dev|to_sys]]\n");
 		return 2;
+	}
+	if (fifos) {
+		perf_open(fifos);
+		if (!perf_req)
+			perf_cmd("enable\n");
 	}
 	fd0 = open(dev0, O_RDWR);
 	fd1 = open(dev1, O_RDWR);

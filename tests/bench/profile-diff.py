@@ -5,46 +5,56 @@
 Usage: profile-diff.py BASE_LOG SERIES_LOG
 
 Each log is a VM console with hmm-bench's "@@ BENCH" lines and, between
-"@@ PROFILE" and "@@ END profile", perf report --sort symbol output
-("  12.34%  comm  [k] symbol").  Shares are of all samples of the VM
-(cpu-clock, all CPUs, idle included): both kernels run the same rounds,
-so a symbol that costs the series more time shows as a larger share.
+"@@ PROFILE" and "@@ END profile", perf report --sort symbol -n output
+("  12.34%   567  [k] symbol").  perf sampled both vCPUs at 1000 Hz only
+while hmm-bench held it on (one ioctl, or the whole run), and both kernels
+run the same rounds: a symbol's sample count is milliseconds of CPU time,
+so the difference in samples is where the series spends more or less time.
 """
 import re
 import sys
 
-ROW = re.compile(r'^\s*([0-9.]+)%\s+(?:\S+\s+)?\[([k.])\]\s+(\S+)')
+ROW = re.compile(r'^\s*([0-9.]+)%\s+(\d+)\s+\[([k.])\]\s+(\S+)')
 BENCH = re.compile(r'@@ BENCH (\S+) (-?[0-9.]+) (\S+)')
+TOTAL = re.compile(r'^Event count \(approx\.\): (\d+)', re.M)
+IDLE = {'default_idle', 'pv_native_safe_halt', 'native_safe_halt', 'cpu_idle_poll',
+        'acpi_idle_do_entry', 'mwait_idle'}
 
 
 def load(path):
     text = open(path, errors='replace').read()
     prof = text.split('@@ PROFILE', 1)[-1].split('@@ END profile', 1)[0]
-    shares = {}
+    samples = {}
     for line in prof.splitlines():
         m = ROW.match(line)
         if m:
-            sym = ('' if m.group(2) == 'k' else 'user: ') + m.group(3)
-            shares[sym] = shares.get(sym, 0.0) + float(m.group(1))
+            sym = ('' if m.group(3) == 'k' else 'user: ') + m.group(4)
+            samples[sym] = samples.get(sym, 0) + int(m.group(2))
+    total = TOTAL.search(prof)
+    total = int(total.group(1)) // 1000000 if total else sum(samples.values())
     bench = {m.group(1): (float(m.group(2)), m.group(3)) for m in BENCH.finditer(text)}
-    return shares, bench
+    return samples, total, bench
 
 
 def main():
-    (bs, bb), (ss, sb) = load(sys.argv[1]), load(sys.argv[2])
-    print('# make bench-profile: hmm-bench migrate_thp under perf\n')
+    (bs, bt, bb), (ss, st, sb) = load(sys.argv[1]), load(sys.argv[2])
+    print('# make bench-profile: hmm-bench under perf\n')
     print('| metric | 7.3.4 | series | ratio |')
     print('|---|---|---|---|')
     for k in sorted(set(bb) & set(sb)):
         r = sb[k][0] / bb[k][0] if bb[k][0] else float('nan')
         print(f'| {k} | {bb[k][0]:.0f} {bb[k][1]} | {sb[k][0]:.0f} {sb[k][1]} | {r:.2f} |')
-    print('\nShare of all samples (both vCPUs, idle included), symbols at 0.3% or more'
-          ' in either kernel, by the difference:\n')
-    print('| symbol | 7.3.4 % | series % | series - 7.3.4 |')
+    bi = sum(v for s, v in bs.items() if s in IDLE)
+    si = sum(v for s, v in ss.items() if s in IDLE)
+    print(f'\nSampled: {bt} ms on 7.3.4, {st} ms on the series (both vCPUs; idle '
+          f'{bi} and {si} ms, busy {bt - bi} and {st - si} ms).\n')
+    print('Milliseconds of samples per symbol (0.3 % or more of either kernel\'s samples),'
+          ' largest difference first:\n')
+    print('| symbol | 7.3.4 ms | series ms | series - 7.3.4 |')
     print('|---|---|---|---|')
-    rows = [(ss.get(s, 0.0) - bs.get(s, 0.0), s) for s in set(bs) | set(ss)]
+    rows = [(ss.get(s, 0) - bs.get(s, 0), s) for s in set(bs) | set(ss)]
     for d, s in sorted(rows, key=lambda r: -abs(r[0]))[:40]:
-        print(f'| {s} | {bs.get(s, 0.0):.2f} | {ss.get(s, 0.0):.2f} | {d:+.2f} |')
+        print(f'| {s} | {bs.get(s, 0)} | {ss.get(s, 0)} | {d:+d} |')
 
 
 if __name__ == '__main__':
