@@ -79,7 +79,7 @@ vm: kernel
 	@tests/vm/run.sh --interactive
 
 clean:
-	rm -rf build/vm build/kasan build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig build/bench-base
+	rm -rf build/vm build/kasan build/results build/roundtrip build/bisect build/bisect-tree build/mail build/mbox-am build/sparse build/sparse-tree build/rig build/bench-base build/bench-series
 
 distclean:
 	rm -rf build

@@ -14,8 +14,7 @@ command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y 
 	die "perf is missing (Debian package linux-perf)"
 perf=$(command -v perf)
 args=${PROFILE_ARGS:--w;migrate_thp;-n;8192;-r;16;-p;to_sys}
-base_tree=$BUILD/bench-base-tree
-base_obj=$BUILD/bench-base
+bench_kernels
 out=$RESULTS/profile
 
 "$TOP/scripts/build-kernel.sh"

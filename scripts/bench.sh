@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: the series against pristine 7.3.4, in one run.
-# Builds both VM kernels from the same config (the pristine one from a
-# worktree at $BASE_TAG into build/bench-base), then boots them alternately,
-# BENCH_ROUNDS rounds, same QEMU flags every time, and runs the bench suite (tests/vm/init: devmap_free_bench.ko and
-# hmm-bench).  Writes build/results/bench/*.log and build/results/bench.md.
+# Builds both kernels from the same config, the VM's without its debugging
+# (configs/bench.config), into build/bench-series and, from a worktree at
+# $BASE_TAG, build/bench-base; then boots them alternately, BENCH_ROUNDS
+# rounds, same QEMU flags every time, and runs the bench suite
+# (tests/vm/init: devmap_free_bench.ko and hmm-bench).  Writes build/results/bench/*.log and build/results/bench.md.
 . "$(dirname "$0")/lib.sh"
 
 rounds=${BENCH_ROUNDS:-3}
@@ -15,8 +16,7 @@ folios=${BENCH_FOLIOS:-16384}
 # MITIGATION_RETPOLINE (spectre_v2 reads "Vulnerable" either way), so here
 # the second mode would measure nothing new; a distro config would.
 mitigations=${BENCH_MITIGATIONS:-default}
-base_tree=$BUILD/bench-base-tree
-base_obj=$BUILD/bench-base
+bench_kernels
 out=$RESULTS/bench
 t0=$(date +%s)
 

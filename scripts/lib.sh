@@ -66,6 +66,13 @@ pristine_worktree() {	# DIR
 	  "$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")" ] || fresh_worktree "$1" "$BASE_TAG"
 }
 
+# make bench and bench-profile: both kernels from configs/bench.config on
+# top of the VM config, in O= dirs of their own.
+bench_kernels() {
+	export KOBJ=$BUILD/bench-series CONFIGS="$TOP/configs/vm.config $TOP/configs/bench.config"
+	base_tree=$BUILD/bench-base-tree base_obj=$BUILD/bench-base
+}
+
 kmake() {
 	make -C "$TREE" O="$KOBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
