@@ -21,6 +21,8 @@ kmake -s tinyconfig >/dev/null
 (cd "$KOBJ" && KCONFIG_CONFIG=.config "$TREE/scripts/kconfig/merge_config.sh" -m -O "$KOBJ" .config "${cfgs[@]}" >/dev/null)
 kmake -s olddefconfig >/dev/null
 
+# Each symbol as the last fragment that sets it wants it (merge_config.sh
+# lets a later fragment override an earlier one).
 bad=0
 while IFS= read -r line; do
 	case $line in
@@ -40,6 +42,10 @@ while IFS= read -r line; do
 		sym=${line#\# } sym=${sym%% *}
 		grep -qx "$sym=[ym]" "$KOBJ/.config" && { echo >&2 "  $sym: wanted unset, got set"; bad=1; } ;;
 	esac
-done < <(cat "${cfgs[@]}")
+done < <(awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { sym = $2 }
+	/^(CONFIG_|# CONFIG_.* is not set)/ { if (!(sym in v)) order[n++] = sym; v[sym] = $0 }
+	END { for (i = 0; i < n; i++) print v[order[i]] }' "${cfgs[@]}")
 [ "$bad" = 0 ] || die "Kconfig dropped requested options (see above): fix the fragment's dependencies"
 echo "$want" > "$stamp"
