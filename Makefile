@@ -47,7 +47,7 @@ bisect-check: bisect
 bench: tree
 	@$(S)/bench.sh
 
-# Where hmm-bench's THP round trip spends its time, on both kernels (perf).
+# Where hmm-bench's THP migration to system memory spends its time (perf).
 bench-profile: tree
 	@$(S)/bench-profile.sh
 

@@ -15,6 +15,8 @@ command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y 
 perf=$(command -v perf)
 args=${PROFILE_ARGS:--w;migrate_thp;-n;8192;-r;16;-p;to_sys}
 bench_kernels
+base_tree=$BUILD/bench-base-tree
+base_obj=$BUILD/bench-base
 out=$RESULTS/profile
 
 "$TOP/scripts/build-kernel.sh"
@@ -33,8 +35,8 @@ for k in base series; do
 	PERF=$perf KOBJ=$obj VM_TIMEOUT=${BENCH_VM_TIMEOUT:-900} "$TOP/tests/vm/run.sh" \
 		"$out/$k.log" profile "devmap.profile=$args"
 	grep -q '^@@ RESULT profile run pass' "$out/$k.log" || die "$k: profile run failed (see $out/$k.log)"
-	sed -n '/^@@ PROFILE/,/^@@ END profile/p' "$out/$k.log" | sed '1d;$d' > "$out/$k.txt"
-	sed -n '/^@@ CALLERS/,/^@@ END callers/p' "$out/$k.log" | sed '1d;$d' > "$out/$k-callers.txt"
+	sed -n '/^@@ PROFILE[[:space:]]*$/,/^@@ PROFILE-END/p' "$out/$k.log" | sed '1d;$d' > "$out/$k.txt"
+	sed -n '/^@@ CALLERS[[:space:]]*$/,/^@@ CALLERS-END/p' "$out/$k.log" | sed '1d;$d' > "$out/$k-callers.txt"
 done
 "$TOP/tests/bench/profile-diff.py" "$out/base.log" "$out/series.log" > "$RESULTS/profile.md"
 cat "$RESULTS/profile.md"

@@ -5,7 +5,8 @@
 # (configs/bench.config), into build/bench-series and, from a worktree at
 # $BASE_TAG, build/bench-base; then boots them alternately, BENCH_ROUNDS
 # rounds, same QEMU flags every time, and runs the bench suite
-# (tests/vm/init: devmap_free_bench.ko and hmm-bench).  Writes build/results/bench/*.log and build/results/bench.md.
+# (tests/vm/init: devmap_free_bench.ko and hmm-bench).  Writes
+# build/results/bench/*.log and build/results/bench.md.
 . "$(dirname "$0")/lib.sh"
 
 rounds=${BENCH_ROUNDS:-3}
@@ -17,6 +18,8 @@ folios=${BENCH_FOLIOS:-16384}
 # the second mode would measure nothing new; a distro config would.
 mitigations=${BENCH_MITIGATIONS:-default}
 bench_kernels
+base_tree=$BUILD/bench-base-tree
+base_obj=$BUILD/bench-base
 out=$RESULTS/bench
 t0=$(date +%s)
 

@@ -43,9 +43,9 @@ while IFS= read -r line; do
 		grep -qx "$sym=[ym]" "$KOBJ/.config" && { echo >&2 "  $sym: wanted unset, got set"; bad=1; } ;;
 	esac
 done < <(awk '
-	/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
-	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { sym = $2 }
-	/^(CONFIG_|# CONFIG_.* is not set)/ { if (!(sym in v)) order[n++] = sym; v[sym] = $0 }
+	function set(sym) { if (!(sym in v)) order[n++] = sym; v[sym] = $0 }
+	/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym); set(sym); next }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { set($2); next }
 	END { for (i = 0; i < n; i++) print v[order[i]] }' "${cfgs[@]}")
 [ "$bad" = 0 ] || die "Kconfig dropped requested options (see above): fix the fragment's dependencies"
 echo "$want" > "$stamp"

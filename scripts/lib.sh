@@ -70,7 +70,6 @@ pristine_worktree() {	# DIR
 # top of the VM config, in O= dirs of their own.
 bench_kernels() {
 	export KOBJ=$BUILD/bench-series CONFIGS="$TOP/configs/vm.config $TOP/configs/bench.config"
-	base_tree=$BUILD/bench-base-tree base_obj=$BUILD/bench-base
 }
 
 kmake() {

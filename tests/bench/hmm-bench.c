@@ -11,9 +11,10 @@
  *                     test_hmm's reclaim (HMM_DMIRROR_RECLAIM where it exists)
  *
  * -w migrate_thp runs that workload alone, for `make bench-profile`.  With
- * -c CTL,ACK (perf record --control fifo:CTL,ACK -D -1) perf samples only
- * the MIGRATE_TO_DEV or MIGRATE_TO_SYS ioctls that -p names, or the whole
- * run without -p: fill and check would otherwise dwarf the migration.
+ * -c CTL,ACK (perf record --control fifo:CTL,ACK -D -1) perf samples the
+ * whole run, or with -w migrate_thp only the MIGRATE_TO_DEV or
+ * MIGRATE_TO_SYS ioctls that -p names: fill and check would otherwise
+ * dwarf the migration.
  *
  * Every metric is the median of --rounds runs, printed as
  * "@@ BENCH <metric> <value> <unit>".  Data is checked after each round trip:
@@ -126,9 +127,11 @@ static void perf_open(char *fifos)
 	if (!ack)
 		die("-c CTL,ACK");
 	*ack++ = 0;
-	perf_ctl = open(fifos, O_WRONLY);
+	/* Fails (ENXIO) rather than waits for ever when no perf opened it. */
+	perf_ctl = open(fifos, O_WRONLY | O_NONBLOCK);
 	perf_ack = open(ack, O_RDONLY);
-	if (perf_ctl < 0 || perf_ack < 0)
+	if (perf_ctl < 0 || perf_ack < 0 ||
+	    fcntl(perf_ctl, F_SETFL, 0))
 		die("open the perf fifos");
 }
 
@@ -289,7 +292,7 @@ static void settle(void)
 int main(int argc, char **argv)
 {
 	long before, after, reclaimed;
-	int fd0, fd1, opt, have_reclaim = 0, thp_only = 0;
+	int fd0, fd1, opt, have_reclaim = 0, thp_only = 0, bad = 0;
 	char *fifos = NULL;
 
 	while ((opt = getopt(argc, argv, "c:n:p:r:w:")) != -1) {
@@ -306,12 +309,13 @@ int main(int argc, char **argv)
 		else if (opt == 'p' && !strcmp(optarg, "to_sys"))
 			perf_req = HMM_DMIRROR_MIGRATE_TO_SYS;
 		else
-			npages = 0;
+			bad = 1;
 	}
-	if (npages < 2 || npages % 512 || rounds < 1 || rounds > 64 ||
-	    (perf_req && !fifos)) {
+	/* -p: migrate_4k_2t's threads would switch perf off under each other. */
+	if (bad || npages < 2 || npages % 512 || rounds < 1 || rounds > 64 ||
+	    (perf_req && (!fifos || !thp_only))) {
 		fprintf(stderr, "usage: hmm-bench [-n pages, a multiple of 512] [-r rounds <= 64]\n"
-			"                 [-w migrate_thp] [-c CTL,ACK [-p to_dev|to_sys]]\n");
+			"                 [-w migrate_thp [-c CTL,ACK -p to_dev|to_sys]] [-c CTL,ACK]\n");
 		return 2;
 	}
 	if (fifos) {

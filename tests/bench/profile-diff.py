@@ -5,7 +5,7 @@
 Usage: profile-diff.py BASE_LOG SERIES_LOG
 
 Each log is a VM console with hmm-bench's "@@ BENCH" lines and, between
-"@@ PROFILE" and "@@ END profile", perf report --sort symbol -n output
+"@@ PROFILE" and "@@ PROFILE-END", perf report --sort symbol -n output
 ("  12.34%   567  [k] symbol").  perf sampled both vCPUs at 1000 Hz only
 while hmm-bench held it on (one ioctl, or the whole run), and both kernels
 run the same rounds: a symbol's sample count is milliseconds of CPU time,
@@ -17,13 +17,16 @@ import sys
 ROW = re.compile(r'^\s*([0-9.]+)%\s+(\d+)\s+\[([k.])\]\s+(\S+)')
 BENCH = re.compile(r'@@ BENCH (\S+) (-?[0-9.]+) (\S+)')
 TOTAL = re.compile(r'^Event count \(approx\.\): (\d+)', re.M)
+# perf names the halt in .cpuidle.text after the section when it has no
+# symbol of its own.
 IDLE = {'default_idle', 'pv_native_safe_halt', 'native_safe_halt', 'cpu_idle_poll',
-        'acpi_idle_do_entry', 'mwait_idle'}
+        'acpi_idle_do_entry', 'acpi_safe_halt', 'mwait_idle', '__cpuidle_text_start'}
 
 
 def load(path):
     text = open(path, errors='replace').read()
-    prof = text.split('@@ PROFILE', 1)[-1].split('@@ END profile', 1)[0]
+    m = re.search(r'^@@ PROFILE\r?$(.*?)^@@ PROFILE-END', text, re.M | re.S)
+    prof = m.group(1) if m else ''
     samples = {}
     for line in prof.splitlines():
         m = ROW.match(line)
