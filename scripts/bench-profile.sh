@@ -38,6 +38,5 @@ for k in base series; do
 	sed -n '/^@@ PROFILE[[:space:]]*$/,/^@@ PROFILE-END/p' "$out/$k.log" | sed '1d;$d' > "$out/$k.txt"
 	sed -n '/^@@ CALLERS[[:space:]]*$/,/^@@ CALLERS-END/p' "$out/$k.log" | sed '1d;$d' > "$out/$k-callers.txt"
 done
-"$TOP/tests/bench/profile-diff.py" "$out/base.log" "$out/series.log" \
-	"$base_obj/System.map" "$KOBJ/System.map" > "$RESULTS/profile.md"
+"$TOP/tests/bench/profile-diff.py" "$out/base.log" "$out/series.log" > "$RESULTS/profile.md"
 cat "$RESULTS/profile.md"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Put make bench-profile's two flat profiles side by side, as markdown.
 
-Usage: profile-diff.py BASE_LOG SERIES_LOG [BASE_SYSTEM_MAP SERIES_SYSTEM_MAP]
+Usage: profile-diff.py BASE_LOG SERIES_LOG
 
 Each log is a VM console with hmm-bench's "@@ BENCH" lines and, between
 "@@ PROFILE" and "@@ PROFILE-END", perf report --sort symbol -n output
@@ -10,10 +10,7 @@ Each log is a VM console with hmm-bench's "@@ BENCH" lines and, between
 while hmm-bench held it on (one ioctl, or the whole run), and both kernels
 run the same rounds: a symbol's sample count is milliseconds of CPU time,
 so the difference in samples is where the series spends more or less time.
-The bench kernels have no kallsyms (lockdep selected it in the VM config):
-perf prints kernel addresses, which the System.maps name.
 """
-import bisect
 import re
 import sys
 
@@ -26,29 +23,7 @@ IDLE = {'default_idle', 'pv_native_safe_halt', 'native_safe_halt', 'cpu_idle_pol
         'acpi_idle_do_entry', 'acpi_safe_halt', 'mwait_idle', '__cpuidle_text_start'}
 
 
-def symbolizer(path):
-    if not path:
-        return lambda sym: sym
-    addrs, names = [], []
-    for line in open(path):
-        addr, kind, name = line.split()[:3]
-        if kind in 'tT':
-            addrs.append(int(addr, 16))
-            names.append(name)
-    order = sorted(range(len(addrs)), key=addrs.__getitem__)
-    addrs = [addrs[i] for i in order]
-    names = [names[i] for i in order]
-
-    def name(sym):
-        if not sym.startswith('0x'):
-            return sym
-        i = bisect.bisect_right(addrs, int(sym, 16)) - 1
-        return names[i] if i >= 0 else sym
-    return name
-
-
-def load(path, sysmap=None):
-    name = symbolizer(sysmap)
+def load(path):
     text = open(path, errors='replace').read()
     m = re.search(r'^@@ PROFILE\r?$(.*?)^@@ PROFILE-END', text, re.M | re.S)
     prof = m.group(1) if m else ''
@@ -56,7 +31,7 @@ def load(path, sysmap=None):
     for line in prof.splitlines():
         m = ROW.match(line)
         if m:
-            sym = ('' if m.group(3) == 'k' else 'user: ') + name(m.group(4))
+            sym = ('' if m.group(3) == 'k' else 'user: ') + m.group(4)
             samples[sym] = samples.get(sym, 0) + int(m.group(2))
     total = TOTAL.search(prof)
     total = int(total.group(1)) // 1000000 if total else sum(samples.values())
@@ -65,8 +40,7 @@ def load(path, sysmap=None):
 
 
 def main():
-    maps = sys.argv[3:5] if len(sys.argv) > 4 else [None, None]
-    (bs, bt, bb), (ss, st, sb) = load(sys.argv[1], maps[0]), load(sys.argv[2], maps[1])
+    (bs, bt, bb), (ss, st, sb) = load(sys.argv[1]), load(sys.argv[2])
     print('# make bench-profile: hmm-bench under perf\n')
     print('| metric | 7.3.4 | series | ratio |')
     print('|---|---|---|---|')
