@@ -23,6 +23,9 @@ if grep -q HMM_DMIRROR_RECLAIM "$TREE/lib/test_hmm_uapi.h"; then
 fi
 # The free-path microbenchmark, an external module; MO= keeps its build
 # output out of the repository.
+# From scratch: kbuild does not rebuild it after a config change (a
+# different struct module, refused at insmod), and it takes seconds.
+rm -rf "$KOBJ/bench-mod"
 kmake -s M="$TOP/tests/bench" MO="$KOBJ/bench-mod" modules
 cp "$KOBJ/bench-mod/devmap_free_bench.ko" "$KOBJ/tests/"
 log "built $(ls "$KOBJ/tests" | tr '\n' ' ')"
